@@ -1,0 +1,30 @@
+// The command-line program: subcommands, logging, the demo summary.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "pipeline/pipeline.h"
+
+namespace im::app {
+
+// Exit codes (documented in README.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // a step failed, or the store could not be used
+inline constexpr int kExitUsage = 2;   // bad command line or configuration
+inline constexpr int kExitLocked = 3;  // another run holds the lock
+
+int main_entry(int argc, char** argv);
+
+// Logging to stderr: "text" (readable) or "json" (one object per line). Every value in
+// `secrets` is replaced by *** in every line.
+void setup_logging(const std::string& level, const std::string& format,
+                   std::vector<std::string> secrets);
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
+// What a person reads after a run or the demo.
+void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool dry_run);
+void print_day_summary(std::ostream& out, store::Store& store, Day day);
+
+}  // namespace im::app

@@ -1,0 +1,195 @@
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+
+#include "app/app.h"
+#include "config/settings.h"
+#include "store/store.h"
+
+namespace im::app {
+
+namespace {
+
+int64_t now_unix() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Day parse_day_flag(const std::string& flag, const std::string& v) {
+  auto d = Day::parse(v);
+  if (!d) throw UsageError(flag + " " + v + ": expected a date as YYYY-MM-DD");
+  return *d;
+}
+
+struct GlobalFlags {
+  std::string config = "config/pipeline_config.yaml";
+  std::string env_file = "config/.env";
+  std::string log_format, log_level, storage_url;
+};
+
+LoadedSettings load(const GlobalFlags& g, CLI::App& app, bool dry_run) {
+  ConfigSources src;
+  src.config_path = g.config;
+  src.config_explicit = app.get_option("--config")->count() > 0;
+  src.env_path = g.env_file;
+  src.env_explicit = app.get_option("--env-file")->count() > 0;
+  src.environment = process_environment();
+  if (!g.log_format.empty()) src.cli["log.format"] = g.log_format;
+  if (!g.log_level.empty()) src.cli["log.level"] = g.log_level;
+  if (!g.storage_url.empty()) src.cli["storage.url"] = g.storage_url;
+  if (dry_run) src.cli["pipeline.dry_run"] = "true";
+  return load_settings(src);
+}
+
+void start_logging(const LoadedSettings& ls) {
+  setup_logging(ls.settings.log.level, ls.settings.log.format, ls.settings.secrets());
+  for (const auto& f : ls.files) spdlog::debug("configuration read from {}", f);
+  for (const auto& w : ls.warnings) spdlog::warn("{}", w);
+}
+
+std::unique_ptr<store::Store> open(const Settings& s) {
+  auto store = store::open_store(s.storage, s.pipeline.dry_run ? store::OpenMode::DRY_RUN
+                                                                : store::OpenMode::READ_WRITE);
+  spdlog::debug("store {} at schema version {}", store->describe(), store->schema_version());
+  return store;
+}
+
+int exit_code(const pipeline::RunReport& r) { return r.failed() ? kExitFailed : kExitOk; }
+
+}  // namespace
+
+int main_entry(int argc, char** argv) {
+  CLI::App app{"infra-monitor: predictive infrastructure monitoring (SPC over daily metrics)",
+               "infra-monitor"};
+  app.set_version_flag("--version", "infra-monitor 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalFlags g;
+  app.add_option("--config", g.config, "YAML configuration file")->capture_default_str();
+  app.add_option("--env-file", g.env_file, "environment file (KEY=VALUE lines)")->capture_default_str();
+  app.add_option("--log-format", g.log_format, "log format on stderr: text or json");
+  app.add_option("--log-level", g.log_level, "debug, info, warning or error");
+  app.add_option("--storage-url", g.storage_url, "override storage.url (sqlite://PATH)");
+
+  // run
+  auto* run = app.add_subcommand("run", "run the pipeline for yesterday (UTC), a day, or a range");
+  int backfill = 0;
+  std::string start, end, target, steps;
+  std::vector<std::string> service_types;
+  bool dry_run = false;
+  run->add_option("--backfill", backfill, "process the N days before today, oldest first");
+  run->add_option("--start-date", start, "first day of a range (YYYY-MM-DD)");
+  run->add_option("--end-date", end, "last day of a range (YYYY-MM-DD, inclusive)");
+  run->add_option("--target-date", target, "one day (YYYY-MM-DD); default: yesterday UTC");
+  run->add_option("--steps", steps, "only these steps, e.g. 9,10,11,12,13 or 9-13");
+  run->add_option("--service-type", service_types,
+                  "only these services: REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR")
+      ->delimiter(',');
+  run->add_flag("--dry-run", dry_run, "collect and compute, write nothing, print what would be written");
+
+  auto* init = app.add_subcommand("init-db", "create or migrate the schema and exit");
+
+  auto* demo = app.add_subcommand(
+      "demo", "backfill 30 simulated days, run yesterday, and print a summary");
+  int demo_days = 30;
+  demo->add_option("--days", demo_days, "days to backfill before yesterday")->capture_default_str()
+      ->check(CLI::Range(1, 365));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  // Until the configuration is read, redact the secrets the environment already holds.
+  std::vector<std::string> early_secrets;
+  for (const char* name : {"DB_PASSWORD", "IM_MYSQL_PASSWORD", "AWS_SECRET_ACCESS_KEY",
+                           "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"})
+    if (const char* v = std::getenv(name); v && *v) early_secrets.emplace_back(v);
+  setup_logging("info", g.log_format == "json" ? "json" : "text", early_secrets);
+  try {
+    const Day today = Day::from_unix_seconds(now_unix());
+
+    if (*run) {
+      pipeline::DateSelection sel;
+      if (run->get_option("--backfill")->count()) sel.backfill = backfill;
+      if (!start.empty()) sel.start = parse_day_flag("--start-date", start);
+      if (!end.empty()) sel.end = parse_day_flag("--end-date", end);
+      if (!target.empty()) sel.target = parse_day_flag("--target-date", target);
+      pipeline::RunOptions opts;
+      opts.days = pipeline::plan_days(sel, today);
+      if (!steps.empty()) opts.steps = pipeline::parse_steps(steps);
+      pipeline::validate_steps(opts.steps);
+      for (const auto& t : service_types) {
+        auto svc = parse_service_type(t);
+        if (!svc) throw UsageError("--service-type " + t + ": expected one of REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR");
+        if (std::find(opts.services.begin(), opts.services.end(), *svc) == opts.services.end())
+          opts.services.push_back(*svc);
+      }
+      auto ls = load(g, app, dry_run);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      pipeline::Pipeline p(ls.settings, *store, now_unix);
+      auto report = p.run(opts);
+      print_run_report(std::cout, report, ls.settings.pipeline.dry_run);
+      return exit_code(report);
+    }
+
+    if (*init) {
+      auto ls = load(g, app, false);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      std::cout << "schema of " << store->describe() << " is at version " << store->schema_version()
+                << " (latest " << store->latest_schema_version() << ")\n";
+      return kExitOk;
+    }
+
+    if (*demo) {
+      auto ls = load(g, app, false);
+      if (ls.settings.source != "simulate")
+        throw ConfigError("invalid configuration: the demo runs on the simulated fleet; source is \"" +
+                          ls.settings.source + "\" (set source: simulate or unset IM_SOURCE)");
+      start_logging(ls);
+      auto store = open(ls.settings);
+      pipeline::Pipeline p(ls.settings, *store, now_unix);
+      const Day yesterday = today - 1;
+      std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str() << " to "
+                << (yesterday - 1).str() << ") into " << store->describe() << "\n";
+      pipeline::RunOptions back;
+      for (int i = demo_days; i >= 1; --i) back.days.push_back(yesterday - i);
+      auto level = spdlog::get_level();
+      if (level > spdlog::level::debug) spdlog::set_level(spdlog::level::warn);
+      auto t0 = std::chrono::steady_clock::now();
+      auto backfill_report = p.run(back);
+      spdlog::set_level(level);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::cerr << "demo: backfill done in " << std::fixed << std::setprecision(1) << secs << " s"
+                << (backfill_report.failed() ? " with FAILED steps (see the log above)" : "") << "\n";
+      std::cerr << "demo: daily run for " << yesterday.str() << "\n";
+      pipeline::RunOptions daily;
+      daily.days = {yesterday};
+      auto report = p.run(daily);
+      print_day_summary(std::cout, *store, yesterday);
+      return backfill_report.failed() || report.failed() ? kExitFailed : kExitOk;
+    }
+  } catch (const UsageError& e) {
+    spdlog::error("{}", e.what());
+    std::cerr << "Run with --help for usage.\n";
+    return kExitUsage;
+  } catch (const ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return kExitUsage;
+  } catch (const LockBusyError& e) {
+    spdlog::error("{}", e.what());
+    return kExitLocked;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitFailed;
+  }
+  return kExitUsage;
+}
+
+}  // namespace im::app

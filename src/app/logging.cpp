@@ -1,0 +1,71 @@
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "app/app.h"
+#include "core/day.h"
+
+namespace im::app {
+
+std::string redact(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    if (s.empty()) continue;
+    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3))
+      text.replace(pos, s.size(), "***");
+  }
+  return text;
+}
+
+namespace {
+
+class Formatter final : public spdlog::formatter {
+ public:
+  Formatter(bool json, std::vector<std::string> secrets) : json_(json), secrets_(std::move(secrets)) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    using namespace std::chrono;
+    auto ms = duration_cast<milliseconds>(msg.time.time_since_epoch()).count();
+    std::string ts = format_utc_timestamp(ms / 1000);
+    ts[10] = 'T';
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
+    ts += frac;
+    std::string text = redact(std::string(msg.payload.data(), msg.payload.size()), secrets_);
+    auto level = spdlog::level::to_string_view(msg.level);
+    std::string line;
+    if (json_) {
+      nlohmann::json j{{"ts", ts}, {"level", std::string(level.data(), level.size())}, {"msg", text}};
+      line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else {
+      line = ts + " " + std::string(level.data(), level.size()) + " " + text;
+    }
+    line += '\n';
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<Formatter>(json_, secrets_);
+  }
+
+ private:
+  bool json_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace
+
+void setup_logging(const std::string& level, const std::string& format, std::vector<std::string> secrets) {
+  auto logger = std::make_shared<spdlog::logger>("infra-monitor",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_st>());
+  logger->set_formatter(std::make_unique<Formatter>(format == "json", std::move(secrets)));
+  spdlog::level::level_enum lvl = spdlog::level::info;
+  if (level == "debug") lvl = spdlog::level::debug;
+  else if (level == "warning") lvl = spdlog::level::warn;
+  else if (level == "error") lvl = spdlog::level::err;
+  logger->set_level(lvl);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace im::app

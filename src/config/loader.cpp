@@ -1,0 +1,585 @@
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "config/settings.h"
+#include "core/types.h"
+
+extern char** environ;
+
+namespace im {
+
+namespace {
+
+// A raw value and the place it came from, for error messages.
+struct Raw {
+  std::string value;
+  std::string origin;
+  bool secret = false;
+};
+
+// A password in a URL's user part (scheme://user:secret@host) is masked too.
+std::string mask_url_password(std::string v) {
+  auto scheme = v.find("://");
+  auto at = v.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return v;
+  auto colon = v.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) v.replace(colon + 1, at - colon - 1, "***");
+  return v;
+}
+std::string quote_value(const Raw& r) {
+  return r.secret ? "\"***\"" : "\"" + mask_url_password(r.value) + "\"";
+}
+
+[[noreturn]] void fail(const std::string& key, const Raw& r, const std::string& allowed) {
+  throw ConfigError("invalid configuration: " + key + " = " + quote_value(r) + " (from " +
+                    r.origin + "): " + allowed);
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// Comma-separated list; accepts an optional surrounding [ ] as in "[1, 2, 3]".
+std::vector<std::string> split_list(std::string v) {
+  v = trim(v);
+  if (v.size() >= 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (item.size() >= 2 && (item.front() == '"' || item.front() == '\'') &&
+        item.back() == item.front())
+      item = item.substr(1, item.size() - 2);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+template <typename T>
+bool parse_number(const std::string& s, T& out) {
+  std::string t = trim(s);
+  if (t.empty()) return false;
+  if constexpr (std::is_floating_point_v<T>) {
+    char* end = nullptr;
+    errno = 0;
+    double v = std::strtod(t.c_str(), &end);
+    if (errno != 0 || end != t.c_str() + t.size() || !std::isfinite(v)) return false;
+    out = static_cast<T>(v);
+    return true;
+  } else {
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return ec == std::errc() && p == t.data() + t.size();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The key registry: every configurable key, its type, default, range and aliases.
+
+using Setter = std::function<void(Settings&, const Raw&)>;
+
+struct KeyDef {
+  std::string path;
+  std::string alias;  // guide 7.1 variable name, or ""
+  std::string default_value;
+  std::string help;
+  Setter set;
+  bool secret = false;
+};
+
+
+template <typename Get>
+Setter int_in(Get get, long lo, long hi, const char* path) {
+  return [=](Settings& s, const Raw& r) {
+    long v = 0;
+    if (!parse_number(r.value, v) || v < lo || v > hi)
+      fail(path, r, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    get(s) = static_cast<std::remove_reference_t<decltype(get(s))>>(v);
+  };
+}
+
+std::string fmt_num(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
+// min_open: value must be > lo (true) or >= lo (false).
+template <typename Get>
+Setter real_in(Get get, double lo, bool lo_open, double hi, const char* path) {
+  return [=](Settings& s, const Raw& r) {
+    double v = 0;
+    bool ok = parse_number(r.value, v) && (lo_open ? v > lo : v >= lo) && v <= hi;
+    if (!ok) {
+      std::string range = std::string("must be a number ") + (lo_open ? "> " : ">= ") + fmt_num(lo);
+      if (std::isfinite(hi)) range += " and <= " + fmt_num(hi);
+      fail(path, r, range);
+    }
+    get(s) = v;
+  };
+}
+
+template <typename Get>
+Setter boolean(Get get, const char* path) {
+  return [=](Settings& s, const Raw& r) {
+    std::string v = lower(trim(r.value));
+    if (v == "true" || v == "1" || v == "yes" || v == "on") get(s) = true;
+    else if (v == "false" || v == "0" || v == "no" || v == "off") get(s) = false;
+    else fail(path, r, "must be true or false (also accepted: 1/0, yes/no, on/off)");
+  };
+}
+
+template <typename Get>
+Setter text(Get get) {
+  return [=](Settings& s, const Raw& r) { get(s) = trim(r.value); };
+}
+
+template <typename Get>
+Setter one_of(Get get, std::vector<std::string> allowed, const char* path) {
+  return [=](Settings& s, const Raw& r) {
+    std::string v = lower(trim(r.value));
+    if (v == "warn") v = "warning";
+    for (const auto& a : allowed)
+      if (v == a) {
+        get(s) = v;
+        return;
+      }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    fail(path, r, "must be one of: " + list);
+  };
+}
+
+template <typename Get>
+Setter string_list(Get get, const char* path, std::function<bool(const std::string&)> ok,
+                   std::string allowed) {
+  return [=](Settings& s, const Raw& r) {
+    auto items = split_list(r.value);
+    for (const auto& i : items)
+      if (ok && !ok(i)) fail(path, r, "item \"" + i + "\" is not allowed; " + allowed);
+    get(s) = items;
+  };
+}
+
+// Prometheus-style duration: 30s, 5m, 1h.
+bool is_duration(const std::string& v) {
+  if (v.size() < 2) return false;
+  char unit = v.back();
+  if (unit != 's' && unit != 'm' && unit != 'h') return false;
+  long n = 0;
+  return parse_number(v.substr(0, v.size() - 1), n) && n > 0;
+}
+
+bool is_cron(const std::string& v) {
+  std::stringstream ss(v);
+  std::string f;
+  int n = 0;
+  while (ss >> f) {
+    if (f.find_first_not_of("0123456789*/,-") != std::string::npos) return false;
+    ++n;
+  }
+  return n == 5;
+}
+
+bool is_statistic(const std::string& v) {
+  static const std::set<std::string> plain{"Average", "Maximum", "Minimum", "Sum", "SampleCount"};
+  if (plain.count(v)) return true;
+  if (v.size() >= 2 && v[0] == 'p') {
+    double p = 0;
+    return parse_number(v.substr(1), p) && p > 0 && p < 100;
+  }
+  return false;
+}
+
+#define F(member) [](Settings& s) -> auto& { return s.member; }
+
+const std::vector<KeyDef>& registry() {
+  static const std::vector<KeyDef> keys = {
+      {"pipeline.schedule_cron", "", "0 6 * * *", "cron expression of the daily run (for the scheduler you install)",
+       [](Settings& s, const Raw& r) {
+         if (!is_cron(trim(r.value))) fail("pipeline.schedule_cron", r, "must be a 5-field cron expression, e.g. \"0 6 * * *\"");
+         s.pipeline.schedule_cron = trim(r.value);
+       }},
+      {"pipeline.timezone", "", "UTC", "time zone of the daily boundaries; only UTC is supported",
+       [](Settings& s, const Raw& r) {
+         if (trim(r.value) != "UTC") fail("pipeline.timezone", r, "must be UTC (every daily aggregate is a UTC day)");
+         s.pipeline.timezone = "UTC";
+       }},
+      {"pipeline.max_retries", "", "3", "retries of a transient source or database failure",
+       int_in(F(pipeline.max_retries), 0, 20, "pipeline.max_retries")},
+      {"pipeline.retry_delay_seconds", "", "60", "base delay between retries (exponential backoff)",
+       real_in(F(pipeline.retry_delay_seconds), 0, false, 3600, "pipeline.retry_delay_seconds")},
+      {"pipeline.dry_run", "DRY_RUN", "false", "collect and compute but write nothing",
+       boolean(F(pipeline.dry_run), "pipeline.dry_run")},
+      {"source", "", "simulate", "simulate (built-in simulated fleet) or live (Prometheus and AWS)",
+       one_of(F(source), {"simulate", "live"}, "source")},
+      {"simulate.seed", "", "42", "seed of the simulated fleet (same seed, same data)",
+       [](Settings& s, const Raw& r) {
+         uint64_t v = 0;
+         if (!parse_number(r.value, v)) fail("simulate.seed", r, "must be a whole number >= 0");
+         s.simulate.seed = v;
+       }},
+      {"simulate.redis_instances", "", "76", "simulated Redis instances",
+       int_in(F(simulate.redis_instances), 0, 100000, "simulate.redis_instances")},
+      {"simulate.rds_instances", "", "62", "simulated RDS instances",
+       int_in(F(simulate.rds_instances), 0, 100000, "simulate.rds_instances")},
+      {"simulate.ec2_instances", "", "20", "simulated EC2 instances (only with ENABLE_EC2)",
+       int_in(F(simulate.ec2_instances), 0, 100000, "simulate.ec2_instances")},
+      {"prometheus.url", "PROMETHEUS_URL", "", "Prometheus server URL, e.g. http://prom:9090",
+       [](Settings& s, const Raw& r) {
+         std::string v = trim(r.value);
+         if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://"))
+           fail("prometheus.url", r, "must start with http:// or https://");
+         while (!v.empty() && v.back() == '/') v.pop_back();
+         s.prometheus.url = v;
+       }},
+      {"prometheus.timeout_seconds", "", "30", "HTTP timeout per request",
+       real_in(F(prometheus.timeout_seconds), 0, true, 3600, "prometheus.timeout_seconds")},
+      {"prometheus.scrape_interval", "", "5m", "scrape interval of the Redis exporters",
+       [](Settings& s, const Raw& r) {
+         if (!is_duration(trim(r.value))) fail("prometheus.scrape_interval", r, "must be a duration such as 30s, 5m or 1h");
+         s.prometheus.scrape_interval = trim(r.value);
+       }},
+      {"prometheus.metrics", "", "(the guide's 10 exporter metrics)", "exporter metric names to collect",
+       string_list(F(prometheus.metrics), "prometheus.metrics", nullptr, "")},
+      {"cloudwatch.region", "AWS_REGION", "us-east-1", "AWS region for CloudWatch and the describe APIs",
+       [](Settings& s, const Raw& r) {
+         std::string v = trim(r.value);
+         if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+           fail("cloudwatch.region", r, "must be an AWS region name such as us-east-1");
+         s.cloudwatch.region = v;
+       }},
+      {"cloudwatch.batch_size", "BATCH_SIZE", "50", "instances per CloudWatch request batch",
+       int_in(F(cloudwatch.batch_size), 1, 500, "cloudwatch.batch_size")},
+      {"cloudwatch.delay_between_batches", "", "1.0", "seconds between CloudWatch batches",
+       real_in(F(cloudwatch.delay_between_batches), 0, false, 60, "cloudwatch.delay_between_batches")},
+      {"cloudwatch.period_seconds", "", "86400", "aggregation period of CloudWatch statistics",
+       [](Settings& s, const Raw& r) {
+         long v = 0;
+         if (!parse_number(r.value, v) || v < 60 || v > 86400 || v % 60 != 0)
+           fail("cloudwatch.period_seconds", r, "must be a multiple of 60 from 60 to 86400");
+         s.cloudwatch.period_seconds = static_cast<int>(v);
+       }},
+      {"cloudwatch.statistics", "", "Average,Maximum,Minimum", "CloudWatch statistics to request",
+       string_list(F(cloudwatch.statistics), "cloudwatch.statistics", is_statistic,
+                   "allowed: Average, Maximum, Minimum, Sum, SampleCount, pNN")},
+      {"mysql.host", "DB_HOST", "", "MySQL/MariaDB host (builds storage.url when that is not set)",
+       text(F(mysql.host))},
+      {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port", int_in(F(mysql.port), 1, 65535, "mysql.port")},
+      {"mysql.user", "DB_USER", "", "MySQL/MariaDB user", text(F(mysql.user))},
+      {"mysql.password", "DB_PASSWORD", "", "MySQL/MariaDB password (never logged)", text(F(mysql.password)), true},
+      {"mysql.database", "DB_NAME", "test", "MySQL/MariaDB database", text(F(mysql.database))},
+      {"mysql.connect_timeout", "", "30", "seconds", int_in(F(mysql.connect_timeout), 1, 3600, "mysql.connect_timeout")},
+      {"mysql.read_timeout", "", "120", "seconds", int_in(F(mysql.read_timeout), 1, 86400, "mysql.read_timeout")},
+      {"mysql.charset", "", "utf8mb4", "connection character set", one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"}, "mysql.charset")},
+      {"aws.access_key_id", "AWS_ACCESS_KEY_ID", "", "AWS access key (prefer an IAM role)", text(F(aws.access_key_id)), true},
+      {"aws.secret_access_key", "AWS_SECRET_ACCESS_KEY", "", "AWS secret key (prefer an IAM role)", text(F(aws.secret_access_key)), true},
+      {"aws.session_token", "AWS_SESSION_TOKEN", "", "AWS session token", text(F(aws.session_token)), true},
+      {"storage.url", "", "sqlite://var/infra_monitor.db", "where the tables live: sqlite://PATH or mysql://USER@HOST:PORT/DB",
+       [](Settings& s, const Raw& r) {
+         std::string why;
+         auto u = parse_storage_url(trim(r.value), why);
+         if (!u) fail("storage.url", r, why);
+         s.storage = *u;
+       }},
+      {"spc.rolling_window_days", "", "14", "W: baseline days", int_in(F(spc.rolling_window_days), 1, 365, "spc.rolling_window_days")},
+      {"spc.sigma_warning", "", "2.0", "|z| for WARNING", real_in(F(spc.sigma_warning), 0, true, INFINITY, "spc.sigma_warning")},
+      {"spc.sigma_critical", "", "3.0", "|z| for CRITICAL", real_in(F(spc.sigma_critical), 0, true, INFINITY, "spc.sigma_critical")},
+      {"spc.roc_warning_pct", "", "50.0", "|rate of change| % for WARNING", real_in(F(spc.roc_warning_pct), 0, true, INFINITY, "spc.roc_warning_pct")},
+      {"spc.roc_critical_pct", "", "100.0", "|rate of change| % for CRITICAL", real_in(F(spc.roc_critical_pct), 0, true, INFINITY, "spc.roc_critical_pct")},
+      {"spc.min_baseline_days", "", "14", "baseline days needed before scoring", int_in(F(spc.min_baseline_days), 1, 365, "spc.min_baseline_days")},
+      {"spc.we_rules_enabled", "", "1,2,3,4,5", "Western Electric rules to evaluate",
+       [](Settings& s, const Raw& r) {
+         std::vector<int> rules;
+         for (const auto& item : split_list(r.value)) {
+           int v = 0;
+           if (!parse_number(item, v) || v < 1 || v > 5) fail("spc.we_rules_enabled", r, "must be a list of rule numbers from 1 to 5");
+           if (std::find(rules.begin(), rules.end(), v) == rules.end()) rules.push_back(v);
+         }
+         std::sort(rules.begin(), rules.end());
+         s.spc.we_rules_enabled = rules;
+       }},
+      {"spc.min_coverage", "", "0.5", "fraction of expected samples a day needs to be a day value", real_in(F(spc.min_coverage), 0, false, 1, "spc.min_coverage")},
+      {"spc.min_sigma_rel", "", "0.01", "sigma floor relative to |mean|", real_in(F(spc.min_sigma_rel), 0, false, INFINITY, "spc.min_sigma_rel")},
+      {"spc.min_sigma_abs", "", "0", "absolute sigma floor", real_in(F(spc.min_sigma_abs), 0, false, INFINITY, "spc.min_sigma_abs")},
+      {"spc.z_cap", "", "10", "|z| used when sigma is 0", real_in(F(spc.z_cap), 0, true, INFINITY, "spc.z_cap")},
+      {"spc.rule_min_z", "", "1.0", "effect guard of rules 3-5", real_in(F(spc.rule_min_z), 0, false, INFINITY, "spc.rule_min_z")},
+      {"features.enable_alerts", "ENABLE_ALERTS", "true", "step 13: generate anomaly alerts", boolean(F(features.enable_alerts), "features.enable_alerts")},
+      {"features.enable_health", "ENABLE_HEALTH", "true", "step 12: compute health scores", boolean(F(features.enable_health), "features.enable_health")},
+      {"features.enable_ec2", "ENABLE_EC2", "false", "step 5: collect EC2 metrics", boolean(F(features.enable_ec2), "features.enable_ec2")},
+      {"log.level", "LOG_LEVEL", "info", "debug, info, warning or error",
+       one_of(F(log.level), {"debug", "info", "warning", "error"}, "log.level")},
+      {"log.format", "", "text", "text (readable) or json (one object per line)",
+       one_of(F(log.format), {"text", "json"}, "log.format")},
+  };
+  return keys;
+}
+#undef F
+
+std::string env_name(const std::string& path) {
+  std::string e = "IM_";
+  for (char c : path) e += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return e;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string did_you_mean(const std::string& key, bool env_form) {
+  std::string best;
+  size_t best_d = 4;
+  for (const auto& k : registry()) {
+    std::string cand = env_form ? env_name(k.path) : k.path;
+    size_t d = edit_distance(key, cand);
+    if (d < best_d) best_d = d, best = cand;
+  }
+  return best.empty() ? "" : " (did you mean " + best + "?)";
+}
+
+const KeyDef* find_key(const std::string& path) {
+  for (const auto& k : registry())
+    if (k.path == path) return &k;
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------
+// Layers
+
+using Values = std::map<std::string, Raw>;  // key path -> raw value
+
+std::map<std::string, std::string> read_env_file(const std::string& path) {
+  std::ifstream in(path);
+  std::map<std::string, std::string> out;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (t.starts_with("export ")) t = trim(t.substr(7));
+    auto eq = t.find('=');
+    std::string key = eq == std::string::npos ? "" : trim(t.substr(0, eq));
+    bool key_ok = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
+                  key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    if (!key_ok)
+      throw ConfigError("invalid configuration: " + path + ":" + std::to_string(lineno) +
+                        ": expected KEY=VALUE (a variable name, '=', a value)");
+    std::string value = trim(t.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    else if (auto hash = value.find(" #"); hash != std::string::npos)
+      value = trim(value.substr(0, hash));  // inline comment after an unquoted value
+    out[key] = value;
+  }
+  return out;
+}
+
+// ${VAR} and ${VAR:-default} from the environment, then .env.
+std::string substitute(const std::string& v, const std::map<std::string, std::string>& env,
+                       const std::map<std::string, std::string>& dotenv, const std::string& where) {
+  std::string out;
+  size_t i = 0;
+  while (i < v.size()) {
+    if (v[i] == '$' && i + 1 < v.size() && v[i + 1] == '{') {
+      auto close = v.find('}', i + 2);
+      if (close == std::string::npos)
+        throw ConfigError("invalid configuration: " + where + ": unterminated ${ in \"" + v + "\"");
+      std::string name = v.substr(i + 2, close - i - 2), def;
+      if (auto d = name.find(":-"); d != std::string::npos) def = name.substr(d + 2), name = name.substr(0, d);
+      auto e = env.find(name);
+      if (e != env.end() && !e->second.empty()) out += e->second;
+      else if (auto f = dotenv.find(name); f != dotenv.end() && !f->second.empty()) out += f->second;
+      else out += def;
+      i = close + 1;
+    } else {
+      out += v[i++];
+    }
+  }
+  return out;
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix, Values& out,
+             std::vector<std::string>& warnings, const std::string& file,
+             const std::map<std::string, std::string>& env,
+             const std::map<std::string, std::string>& dotenv) {
+  for (const auto& kv : node) {
+    std::string key = kv.first.as<std::string>();
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node& v = kv.second;
+    std::string where = file + ":" + std::to_string(kv.first.Mark().line + 1);
+    if (v.IsMap()) {
+      if (!find_key(path)) {
+        flatten(v, path, out, warnings, file, env, dotenv);
+        continue;
+      }
+    }
+    if (!find_key(path)) {
+      warnings.push_back("unknown configuration key '" + path + "' at " + where + " is ignored" +
+                         did_you_mean(path, false));
+      continue;
+    }
+    if (v.IsNull()) continue;
+    std::string text;
+    if (v.IsSequence()) {
+      for (const auto& item : v) {
+        if (!item.IsScalar())
+          throw ConfigError("invalid configuration: " + path + " (from " + where + "): list items must be plain values");
+        text += (text.empty() ? "" : ",") + item.as<std::string>();
+      }
+    } else if (v.IsScalar()) {
+      text = v.as<std::string>();
+    } else {
+      throw ConfigError("invalid configuration: " + path + " (from " + where + "): expected a value, found a mapping");
+    }
+    std::string sub = substitute(text, env, dotenv, where);
+    if (sub.empty() && !text.empty()) continue;  // "${UNSET}": treat as not set
+    out[path] = Raw{sub, where, find_key(path)->secret};
+  }
+}
+
+// Environment-like layer: IM_* names and the guide's aliases. IM_ wins over an alias.
+void apply_env_layer(const std::map<std::string, std::string>& vars, const std::string& origin,
+                     Values& out, std::vector<std::string>& warnings, bool warn_unknown_im) {
+  for (const auto& k : registry()) {
+    if (!k.alias.empty())
+      if (auto a = vars.find(k.alias); a != vars.end() && !a->second.empty())
+        out[k.path] = Raw{a->second, k.alias + " in " + origin, k.secret};
+    if (auto e = vars.find(env_name(k.path)); e != vars.end())
+      out[k.path] = Raw{e->second, env_name(k.path) + " in " + origin, k.secret};
+  }
+  if (!warn_unknown_im) return;
+  for (const auto& [name, value] : vars) {
+    if (!name.starts_with("IM_")) continue;
+    bool known = std::any_of(registry().begin(), registry().end(),
+                             [&](const KeyDef& k) { return env_name(k.path) == name; });
+    if (!known) warnings.push_back("unknown configuration variable " + name + " in " + origin +
+                                   " is ignored" + did_you_mean(name, true));
+  }
+}
+
+bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
+
+}  // namespace
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+std::vector<KeyInfo> known_keys() {
+  std::vector<KeyInfo> out;
+  for (const auto& k : registry()) out.push_back({k.path, env_name(k.path), k.alias, k.default_value, k.help});
+  return out;
+}
+
+LoadedSettings load_settings(const ConfigSources& src) {
+  LoadedSettings result;
+  Values values;
+
+  // .env first: it feeds ${VAR} substitution in the YAML too.
+  std::map<std::string, std::string> dotenv;
+  if (file_exists(src.env_path)) {
+    dotenv = read_env_file(src.env_path);
+    result.files.push_back(src.env_path);
+  } else if (src.env_explicit) {
+    throw ConfigError("invalid configuration: --env-file " + src.env_path + ": file not found");
+  }
+
+  if (file_exists(src.config_path)) {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(src.config_path);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError("invalid configuration: " + src.config_path + ":" + std::to_string(e.mark.line + 1) +
+                        ": YAML syntax error: " + e.msg);
+    }
+    if (root && !root.IsNull()) {
+      if (!root.IsMap())
+        throw ConfigError("invalid configuration: " + src.config_path + ": the top level must be a mapping of sections");
+      flatten(root, "", values, result.warnings, src.config_path, src.environment, dotenv);
+    }
+    result.files.push_back(src.config_path);
+  } else if (src.config_explicit) {
+    throw ConfigError("invalid configuration: --config " + src.config_path + ": file not found");
+  }
+
+  apply_env_layer(dotenv, src.env_path, values, result.warnings, true);
+  apply_env_layer(src.environment, "the environment", values, result.warnings, true);
+  for (const auto& [path, value] : src.cli) {
+    const KeyDef* k = find_key(path);
+    if (!k) throw ConfigError("internal: unknown key from the command line: " + path);
+    values[path] = Raw{value, "the command line", k->secret};
+  }
+
+  // storage.url defaults to SQLite, or to MySQL when the guide's DB_HOST is configured.
+  if (!values.count("storage.url") && values.count("mysql.host") && !trim(values["mysql.host"].value).empty()) {
+    auto get = [&](const char* p, const char* def) {
+      return values.count(p) ? trim(values[p].value) : std::string(def);
+    };
+    values["storage.url"] = Raw{"mysql://" + get("mysql.user", "") + "@" + get("mysql.host", "") + ":" +
+                                    get("mysql.port", "3306") + "/" + get("mysql.database", "test"),
+                                "DB_HOST/DB_PORT/DB_USER/DB_NAME", false};
+  }
+
+  Settings& s = result.settings;
+  std::string why;
+  s.storage = *parse_storage_url("sqlite://var/infra_monitor.db", why);
+  for (const auto& k : registry())
+    if (auto it = values.find(k.path); it != values.end()) k.set(s, it->second);
+
+  // Cross-key rules (methodology.md section 7).
+  auto raw_of = [&](const std::string& p) {
+    auto it = values.find(p);
+    return it != values.end() ? it->second : Raw{find_key(p)->default_value, "the built-in default"};
+  };
+  const SpcSettings& c = s.spc;
+  if (!(c.sigma_warning < c.sigma_critical))
+    fail("spc.sigma_warning", raw_of("spc.sigma_warning"),
+         "must be below spc.sigma_critical (" + fmt_num(c.sigma_critical) + ")");
+  if (!(c.roc_warning_pct < c.roc_critical_pct))
+    fail("spc.roc_warning_pct", raw_of("spc.roc_warning_pct"),
+         "must be below spc.roc_critical_pct (" + fmt_num(c.roc_critical_pct) + ")");
+  if (c.min_baseline_days > c.rolling_window_days)
+    fail("spc.min_baseline_days", raw_of("spc.min_baseline_days"),
+         "must not exceed spc.rolling_window_days (" + std::to_string(c.rolling_window_days) + ")");
+  if (!(c.rule_min_z < c.sigma_warning))
+    fail("spc.rule_min_z", raw_of("spc.rule_min_z"),
+         "must be below spc.sigma_warning (" + fmt_num(c.sigma_warning) + ")");
+
+  if (s.storage.kind == StorageUrl::Kind::MYSQL)
+    fail("storage.url", raw_of("storage.url"),
+         "the MySQL/MariaDB backend is not built yet; use sqlite:///abs/path.db or "
+         "sqlite://relative/path.db");
+  return result;
+}
+
+}  // namespace im

@@ -1,0 +1,126 @@
+// One validated Settings struct built from: built-in defaults < config/pipeline_config.yaml
+// < config/.env < the process environment < command-line flags (guide section 7).
+// Every YAML key `a.b` can also be set as IM_A_B in .env or the environment; the guide's
+// 7.1 variables (PROMETHEUS_URL, DB_HOST, ENABLE_ALERTS, ...) are aliases of YAML keys.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/storage_url.h"
+#include "spc/params.h"
+
+namespace im {
+
+using SpcSettings = spc::Params;
+
+struct Settings {
+  struct Pipeline {
+    std::string schedule_cron = "0 6 * * *";
+    std::string timezone = "UTC";
+    int max_retries = 3;
+    double retry_delay_seconds = 60;
+    bool dry_run = false;  // DRY_RUN
+  } pipeline;
+
+  std::string source = "simulate";  // simulate | live
+
+  struct Simulate {
+    uint64_t seed = 42;
+    int redis_instances = 76;
+    int rds_instances = 62;
+    int ec2_instances = 20;
+  } simulate;
+
+  struct Prometheus {
+    std::string url;  // PROMETHEUS_URL
+    double timeout_seconds = 30;
+    std::string scrape_interval = "5m";
+    std::vector<std::string> metrics{
+        "redis_memory_used_bytes",     "redis_memory_max_bytes",     "redis_connected_clients",
+        "redis_commands_processed_total", "redis_cpu_user_seconds_total", "redis_keyspace_hits",
+        "redis_keyspace_misses",       "redis_evicted_keys_total",   "redis_db_keys",
+        "redis_blocked_clients"};
+  } prometheus;
+
+  struct CloudWatch {
+    std::string region = "us-east-1";  // AWS_REGION
+    int batch_size = 50;               // BATCH_SIZE
+    double delay_between_batches = 1.0;
+    int period_seconds = 86400;
+    std::vector<std::string> statistics{"Average", "Maximum", "Minimum"};
+  } cloudwatch;
+
+  struct Mysql {
+    std::string host;  // DB_HOST
+    int port = 3306;   // DB_PORT
+    std::string user;  // DB_USER
+    std::string password;  // DB_PASSWORD (secret)
+    std::string database = "test";  // DB_NAME
+    int connect_timeout = 30;
+    int read_timeout = 120;
+    std::string charset = "utf8mb4";
+  } mysql;
+
+  struct Aws {
+    std::string access_key_id;      // secret
+    std::string secret_access_key;  // secret
+    std::string session_token;      // secret
+  } aws;
+
+  StorageUrl storage;  // storage.url, default sqlite://var/infra_monitor.db
+
+  SpcSettings spc;
+
+  struct Features {
+    bool enable_alerts = true;   // ENABLE_ALERTS
+    bool enable_health = true;   // ENABLE_HEALTH
+    bool enable_ec2 = false;     // ENABLE_EC2
+  } features;
+
+  struct Log {
+    std::string level = "info";  // LOG_LEVEL: debug | info | warning | error
+    std::string format = "text"; // text | json
+  } log;
+
+  // Values that must never be printed: the logger redacts each of them.
+  std::vector<std::string> secrets() const;
+};
+
+// Where each layer comes from. Paths that were not given explicitly are optional: a
+// missing default file is not an error, a missing explicit one is.
+struct ConfigSources {
+  std::string config_path = "config/pipeline_config.yaml";
+  bool config_explicit = false;
+  std::string env_path = "config/.env";
+  bool env_explicit = false;
+  std::map<std::string, std::string> environment;  // the process environment
+  std::map<std::string, std::string> cli;          // YAML key path -> value, from flags
+};
+
+struct LoadedSettings {
+  Settings settings;
+  std::vector<std::string> warnings;  // unknown keys, ignored files: log them
+  std::vector<std::string> files;     // files that were read
+};
+
+// Throws ConfigError naming the key, the value, where it came from and what is allowed.
+LoadedSettings load_settings(const ConfigSources& sources);
+
+// The process environment as a map (for ConfigSources::environment).
+std::map<std::string, std::string> process_environment();
+
+// Every key this program understands, with its environment aliases (for docs and --help).
+struct KeyInfo {
+  std::string path;
+  std::string env;         // IM_ form
+  std::string alias;       // guide 7.1 variable, if any
+  std::string default_value;
+  std::string help;
+};
+std::vector<KeyInfo> known_keys();
+
+}  // namespace im

@@ -1,0 +1,25 @@
+// Where the tables live: storage.url parsed into a typed value.
+//   sqlite:///abs/path.db   sqlite://relative/path.db   sqlite://:memory:
+//   mysql://USER@HOST:PORT/DB   (password from DB_PASSWORD, never in the URL)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace im {
+
+struct StorageUrl {
+  enum class Kind { SQLITE, MYSQL } kind = Kind::SQLITE;
+  std::string path;  // sqlite: file path (relative to the working directory) or ":memory:"
+  std::string user, host, database;  // mysql
+  int port = 3306;                   // mysql
+
+  bool in_memory() const { return kind == Kind::SQLITE && path == ":memory:"; }
+  std::string str() const;  // canonical text, never with a password
+};
+
+// Parses storage.url; on failure returns nullopt and sets `why` to what is wrong.
+std::optional<StorageUrl> parse_storage_url(std::string_view text, std::string& why);
+
+}  // namespace im

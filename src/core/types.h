@@ -1,0 +1,111 @@
+// Value types shared by every stage, and the error types that map to exit codes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/day.h"
+
+namespace im {
+
+enum class ServiceType { REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR };
+inline constexpr ServiceType kAllServiceTypes[] = {
+    ServiceType::REDIS, ServiceType::RDS, ServiceType::EC2,        ServiceType::EKS,
+    ServiceType::MSK,   ServiceType::DOCDB, ServiceType::OPENSEARCH, ServiceType::EMR};
+
+std::string_view to_string(ServiceType t);
+std::optional<ServiceType> parse_service_type(std::string_view s);  // case-insensitive
+
+// Which aggregate of a day is its SPC day value (methodology.md section 1).
+enum class Stat { AVG, MIN, MAX, P95 };
+std::string_view to_string(Stat s);
+std::optional<Stat> parse_stat(std::string_view s);
+
+// The harmful direction of a metric (methodology.md section 6).
+enum class Direction { UP, DOWN, BOTH };
+std::string_view to_string(Direction d);
+std::optional<Direction> parse_direction(std::string_view s);
+
+// Health dimensions (methodology.md section 10).
+enum class Dimension { CPU, MEMORY, STORAGE, CONNECTIONS, LATENCY, THROUGHPUT, ERRORS };
+inline constexpr int kDimensionCount = 7;
+std::string_view to_string(Dimension d);
+
+// Errors. Each maps to one exit code in app/: configuration and usage errors exit 2,
+// a held run lock exits 3, anything else inside a step marks the step FAILED.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct LockBusyError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct SourceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One monitored resource, as the inventory knows it.
+struct Instance {
+  ServiceType service = ServiceType::REDIS;
+  std::string id;               // Redis: host:port; RDS: DBInstanceIdentifier; EC2: InstanceId
+  std::string name;
+  std::string instance_class;   // cache.r6g.large, db.r6g.xlarge, m6i.large
+  std::string engine;           // redis 7.0, aurora-mysql 8.0, ...
+  std::string region;
+  double allocated_storage_gb = 0;  // RDS: needed for free_storage_pct
+  double max_memory_bytes = 0;      // Redis maxmemory; 0 = no limit
+  std::map<std::string, std::string> tags;
+  std::string source;               // simulate, prometheus, aws, manual
+};
+
+// Raw samples of one source series for one UTC day on a fixed grid:
+// values[i] is the sample at start_unix + i*step_seconds; NaN marks a missing sample.
+struct RawSeries {
+  ServiceType service = ServiceType::REDIS;
+  std::string instance_id;
+  std::string source_metric;  // redis_memory_used_bytes, CPUUtilization, ...
+  std::string labels;         // extra label set, e.g. "db=db0" (series summed over it)
+  int64_t start_unix = 0;
+  int32_t step_seconds = 300;
+  std::vector<double> values;
+};
+
+// One normalized metric series for one day (catalog name and unit), same grid rules.
+struct MetricSeries {
+  ServiceType service = ServiceType::REDIS;
+  std::string instance_id;
+  std::string metric;  // catalog name
+  int64_t start_unix = 0;
+  int32_t step_seconds = 300;
+  std::vector<double> values;
+};
+
+// One row of infra_metric_daily.
+struct DailyMetric {
+  Day date;
+  ServiceType service = ServiceType::REDIS;
+  std::string instance_id;
+  std::string metric;
+  std::string unit;
+  double avg = 0, min = 0, max = 0, p95 = 0;
+  int32_t sample_count = 0;
+  int32_t expected_samples = 0;
+  std::string source;
+
+  double coverage() const {
+    return expected_samples > 0 ? double(sample_count) / expected_samples : 0.0;
+  }
+  double stat(Stat s) const;
+};
+
+}  // namespace im

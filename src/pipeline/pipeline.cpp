@@ -1,0 +1,191 @@
+#include "pipeline/pipeline.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+
+#include "collect/simulate/simulator.h"
+#include "pipeline/steps.h"
+
+namespace im::pipeline {
+
+std::string_view to_string(StepStatus s) {
+  switch (s) {
+    case StepStatus::SUCCESS: return "SUCCESS";
+    case StepStatus::FAILED: return "FAILED";
+    case StepStatus::SKIPPED: return "SKIPPED";
+  }
+  return "?";
+}
+
+bool DayResult::failed() const {
+  for (const auto& s : steps)
+    if (s.status == StepStatus::FAILED) return true;
+  return false;
+}
+bool RunReport::failed() const {
+  for (const auto& d : days)
+    if (d.failed()) return true;
+  return false;
+}
+
+struct Pipeline::Sources {
+  std::unique_ptr<collect::SimulatedFleet> simulated;
+};
+
+Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<int64_t()> now_unix)
+    : settings_(settings), store_(store), now_(std::move(now_unix)), sources_(std::make_unique<Sources>()) {
+  if (settings_.source == "simulate") {
+    const auto& s = settings_.simulate;
+    sources_->simulated = std::make_unique<collect::SimulatedFleet>(
+        collect::SimulationConfig{s.seed, s.redis_instances, s.rds_instances, s.ec2_instances});
+  }
+}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::override_step(int num, StepFn fn) { overrides_[num] = std::move(fn); }
+
+std::string_view Pipeline::step_name(int num) {
+  for (const auto& d : step_definitions())
+    if (d.num == num) return d.name;
+  return "?";
+}
+
+namespace {
+
+std::string make_run_id(int64_t now, Day day) {
+  std::string ts = format_utc_timestamp(now);  // "YYYY-MM-DD HH:MM:SS"
+  std::string compact;
+  for (char ch : ts)
+    if (ch != '-' && ch != ':') compact += ch == ' ' ? 'T' : ch;
+  static std::mt19937_64 rng{std::random_device{}()};
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(rng() & 0xffff));
+  std::string d = day.str();
+  d.erase(std::remove(d.begin(), d.end(), '-'), d.end());
+  return compact + "Z-" + d + "-" + suffix;
+}
+
+std::string lock_holder(int64_t now) {
+  char host[256] = "unknown-host";
+  gethostname(host, sizeof host - 1);
+  return "pid " + std::to_string(getpid()) + " on " + host + " since " + format_utc_timestamp(now) + " UTC";
+}
+
+}  // namespace
+
+RunReport Pipeline::run(const RunOptions& opts) {
+  RunReport report;
+  std::unique_ptr<store::RunLock> lock;
+  if (!settings_.pipeline.dry_run) lock = store_.acquire_run_lock(lock_holder(now_()));
+  for (Day d : opts.days) report.days.push_back(run_day(d, opts));
+  return report;
+}
+
+DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
+  const bool dry = settings_.pipeline.dry_run;
+  Context ctx{settings_, store_, day, make_run_id(now_(), day), dry, {}, nullptr, nullptr, "", "", {}, {}, false, {}, {}, {}, {}, 0};
+  if (!opts.services.empty()) {
+    ctx.services = opts.services;
+  } else {
+    ctx.services = {ServiceType::REDIS, ServiceType::RDS};
+    if (settings_.features.enable_ec2) ctx.services.push_back(ServiceType::EC2);
+  }
+  if (sources_->simulated) {
+    ctx.inventory_source = sources_->simulated.get();
+    ctx.sample_source = sources_->simulated.get();
+    ctx.source_name = "simulate";
+  } else {
+    ctx.source_name = "live";
+    ctx.unconfigured_why = "source is live and the live collectors (Prometheus, AWS) are not built yet";
+  }
+
+  DayResult result{day, ctx.run_id, {}};
+  spdlog::info("[{}] run {} started{}", day.str(), ctx.run_id, dry ? " (dry run: nothing is written)" : "");
+  auto find = [&](int num) -> const StepResult* {
+    for (const auto& r : result.steps)
+      if (r.num == num) return &r;
+    return nullptr;
+  };
+  auto broken = [&](int num) {
+    const StepResult* r = find(num);
+    return r && (r->status == StepStatus::FAILED || r->skipped_by_failure);
+  };
+
+  for (const StepDef& def : step_definitions()) {
+    StepResult r;
+    r.num = def.num;
+    r.name = std::string(def.name);
+    auto started = std::chrono::steady_clock::now();
+
+    std::string blocked_by;
+    for (int n : def.needs_all)
+      if (broken(n) && blocked_by.empty()) blocked_by = "step " + std::to_string(n) + " (" + std::string(step_name(n)) + ") failed";
+    if (!def.needs_any.empty() && std::all_of(def.needs_any.begin(), def.needs_any.end(), broken))
+      blocked_by = "every step it needs failed";
+
+    const bool selected = opts.steps.empty() || opts.steps.count(def.num) || def.num == kStepCount;
+    if (!selected) {
+      r.message = "not selected (--steps)";
+    } else if (!blocked_by.empty()) {
+      r.message = blocked_by;
+      r.skipped_by_failure = true;
+    } else {
+      const StepFn& fn = overrides_.count(def.num) ? overrides_.at(def.num) : def.fn;
+      try {
+        store_.begin();
+        StepOutcome o = fn(ctx);
+        if (dry) store_.rollback();
+        else store_.commit();
+        r.rows = o.rows;
+        r.writes = std::move(o.writes);
+        if (!o.skip_reason.empty()) {
+          r.message = o.skip_reason;
+        } else {
+          r.status = StepStatus::SUCCESS;
+          r.message = o.message;
+        }
+      } catch (const std::exception& e) {
+        store_.rollback();
+        r.status = StepStatus::FAILED;
+        r.message = e.what();
+        r.rows = 0;
+        r.writes.clear();
+      }
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    if (r.status == StepStatus::FAILED)
+      spdlog::error("[{}] step {:>2} {:<26} FAILED  {}", day.str(), r.num, r.name, r.message);
+    else
+      spdlog::info("[{}] step {:>2} {:<26} {:<7} rows={:<6} {:.3f}s{}{}", day.str(), r.num, r.name,
+                   to_string(r.status), r.rows, r.seconds, r.message.empty() ? "" : "  ", r.message);
+
+    if (!dry) {
+      store::StepLogRow row{ctx.run_id, day, r.num, r.name, std::string(to_string(r.status)), r.rows,
+                            r.seconds, r.status == StepStatus::SUCCESS ? "" : r.message,
+                            format_utc_timestamp(now_())};
+      try {
+        store_.begin();
+        store_.append_step_log(row);
+        store_.commit();
+        ++ctx.log_rows_written;
+      } catch (const std::exception& e) {
+        store_.rollback();
+        spdlog::error("[{}] cannot write the step log row of step {}: {}", day.str(), r.num, e.what());
+        if (r.status != StepStatus::FAILED) {
+          r.status = StepStatus::FAILED;
+          r.message = std::string("step log write failed: ") + e.what();
+        }
+      }
+    }
+    result.steps.push_back(std::move(r));
+  }
+  spdlog::info("[{}] run {} {}", day.str(), ctx.run_id, result.failed() ? "FAILED" : "finished");
+  return result;
+}
+
+}  // namespace im::pipeline

@@ -1,0 +1,104 @@
+// The 14-step daily pipeline (guide section 3): the only place that wires
+// collect -> transform -> spc -> store. One run per target day, each step logged.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "core/types.h"
+#include "store/store.h"
+
+namespace im::pipeline {
+
+inline constexpr int kStepCount = 14;
+
+// Which days a run covers (guide section 6.1). At most one of the forms may be given.
+struct DateSelection {
+  std::optional<int> backfill;           // the N days before today, oldest first
+  std::optional<Day> start, end;         // inclusive range
+  std::optional<Day> target;             // one day
+};
+// Days to process in ascending order; yesterday (UTC) when nothing is given.
+// Throws UsageError on contradictory or out-of-range selections.
+std::vector<Day> plan_days(const DateSelection& sel, Day today);
+
+// "9,10,11", "9-13" or a mix; throws UsageError naming the bad item.
+std::set<int> parse_steps(const std::string& text);
+// Steps whose in-memory inputs come from another step must be selected with it.
+void validate_steps(const std::set<int>& steps);
+
+struct RunOptions {
+  std::vector<Day> days;
+  std::set<int> steps;                   // empty = all 14
+  std::vector<ServiceType> services;     // empty = every service the settings enable
+};
+
+enum class StepStatus { SUCCESS, FAILED, SKIPPED };
+std::string_view to_string(StepStatus s);
+
+struct StepResult {
+  int num = 0;
+  std::string name;
+  StepStatus status = StepStatus::SKIPPED;
+  bool skipped_by_failure = false;  // SKIPPED because a step it needs failed
+  int64_t rows = 0;
+  double seconds = 0;
+  std::string message;              // error text (FAILED), reason (SKIPPED) or a summary
+  std::map<std::string, int64_t> writes;  // table -> rows written (or that would be, dry-run)
+};
+
+struct DayResult {
+  Day day;
+  std::string run_id;
+  std::vector<StepResult> steps;
+  bool failed() const;
+};
+
+struct RunReport {
+  std::vector<DayResult> days;
+  bool failed() const;
+};
+
+struct Context;  // a run's working state (pipeline/steps.h)
+struct StepOutcome {
+  int64_t rows = 0;
+  std::string skip_reason;  // non-empty: SKIPPED by design, with this reason
+  std::string message;
+  std::map<std::string, int64_t> writes;
+};
+using StepFn = std::function<StepOutcome(Context&)>;
+
+class Pipeline {
+ public:
+  // `now_unix` is the wall clock (UTC seconds), injected so tests can fix it.
+  Pipeline(const Settings& settings, store::Store& store, std::function<int64_t()> now_unix);
+  ~Pipeline();
+
+  // Runs every day of `opts` in order. Never throws for a failing step: the step is
+  // FAILED, its dependants SKIPPED, and the report says so. Throws LockBusyError when
+  // another run holds the store's run lock.
+  RunReport run(const RunOptions& opts);
+
+  // Replaces a step's body (tests use it to inject a failure).
+  void override_step(int num, StepFn fn);
+
+  static std::string_view step_name(int num);
+
+ private:
+  DayResult run_day(Day day, const RunOptions& opts);
+
+  const Settings& settings_;
+  store::Store& store_;
+  std::function<int64_t()> now_;
+  std::map<int, StepFn> overrides_;
+  struct Sources;
+  std::unique_ptr<Sources> sources_;
+};
+
+}  // namespace im::pipeline

@@ -1,0 +1,612 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "store/migrations.h"
+
+namespace im::store {
+
+namespace {
+
+constexpr const char* kNow = "strftime('%Y-%m-%d %H:%M:%S','now')";
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
+      throw StoreError(std::string("sqlite: cannot prepare statement: ") + sqlite3_errmsg(db));
+  }
+  ~Stmt() { sqlite3_finalize(st_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+    idx_ = 0;
+    return *this;
+  }
+  Stmt& bind(const std::string& v) {
+    check(sqlite3_bind_text(st_, ++idx_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Stmt& bind(std::string_view v) { return bind(std::string(v)); }
+  Stmt& bind(const char* v) { return bind(std::string(v)); }
+  Stmt& bind(Day d) { return bind(d.str()); }
+  Stmt& bind(double v) {
+    check(std::isfinite(v) ? sqlite3_bind_double(st_, ++idx_, v) : sqlite3_bind_null(st_, ++idx_));
+    return *this;
+  }
+  Stmt& bind(int64_t v) {
+    check(sqlite3_bind_int64(st_, ++idx_, v));
+    return *this;
+  }
+  Stmt& bind(int v) { return bind(int64_t{v}); }
+  Stmt& bind(bool v) { return bind(int64_t{v ? 1 : 0}); }
+  Stmt& bind(const std::optional<double>& v) {
+    if (v) return bind(*v);
+    check(sqlite3_bind_null(st_, ++idx_));
+    return *this;
+  }
+  Stmt& bind_text_or_null(const std::string& v) {
+    if (!v.empty()) return bind(v);
+    check(sqlite3_bind_null(st_, ++idx_));
+    return *this;
+  }
+  // Returns true while a row is available.
+  bool step() {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+
+  std::string text(int c) const {
+    auto p = sqlite3_column_text(st_, c);
+    return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+  }
+  double real(int c) const { return sqlite3_column_double(st_, c); }
+  int64_t integer(int c) const { return sqlite3_column_int64(st_, c); }
+  bool is_null(int c) const { return sqlite3_column_type(st_, c) == SQLITE_NULL; }
+  std::optional<double> opt(int c) const {
+    return is_null(c) ? std::nullopt : std::optional<double>(real(c));
+  }
+  Day day(int c) const {
+    auto d = Day::parse(text(c));
+    if (!d) throw StoreError("sqlite: malformed date '" + text(c) + "' in the database");
+    return *d;
+  }
+  ServiceType service(int c) const {
+    auto s = parse_service_type(text(c));
+    if (!s) throw StoreError("sqlite: unknown service_type '" + text(c) + "' in the database");
+    return *s;
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw StoreError(std::string("sqlite: bind failed: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* st_ = nullptr;
+  int idx_ = 0;
+};
+
+class FileLock final : public RunLock {
+ public:
+  explicit FileLock(int fd) : fd_(fd) {}
+  ~FileLock() override {
+    flock(fd_, LOCK_UN);
+    close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+class NoLock final : public RunLock {};
+
+std::string services_in(std::span<const ServiceType> s) {
+  if (s.empty()) return "";
+  std::string q = " AND service_type IN (";
+  for (size_t i = 0; i < s.size(); ++i) q += i ? ",?" : "?";
+  return q + ")";
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, OpenMode mode) : path_(std::move(path)), mode_(mode) {
+    std::string open_path = path_;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+    if (path_ != ":memory:") {
+      bool exists = std::filesystem::exists(path_);
+      if (mode == OpenMode::DRY_RUN && !exists) {
+        open_path = ":memory:";  // nothing on disk yet: dry-run against an empty schema
+      } else if (!exists) {
+        auto parent = std::filesystem::path(path_).parent_path();
+        std::error_code ec;
+        if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+        if (ec) throw StoreError("sqlite: cannot create folder " + parent.string() + ": " + ec.message());
+        flags |= SQLITE_OPEN_CREATE;
+      }
+    }
+    memory_ = open_path == ":memory:";
+    if (sqlite3_open_v2(open_path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw StoreError("sqlite: cannot open " + path_ + ": " + msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA foreign_keys = ON");
+    if (!memory_ && mode == OpenMode::READ_WRITE) {
+      exec("PRAGMA journal_mode = WAL");
+      exec("PRAGMA synchronous = NORMAL");
+    }
+    exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+         "applied_at TEXT NOT NULL)",
+         /*allow_in_dry_run=*/true);
+  }
+  ~SqliteStore() override {
+    if (in_tx_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(db_);
+  }
+
+  std::string describe() const override {
+    if (path_ == ":memory:") return "sqlite://:memory:";
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(path_, ec);
+    return "sqlite://" + (ec ? path_ : abs.string());
+  }
+
+  int schema_version() override {
+    Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    s.step();
+    return static_cast<int>(s.integer(0));
+  }
+  int latest_schema_version() const override {
+    const auto& m = sqlite_migrations();
+    return m.empty() ? 0 : m.back().version;
+  }
+
+  int migrate() override {
+    int current = schema_version(), applied = 0;
+    if (mode_ == OpenMode::DRY_RUN && !memory_ && current < latest_schema_version())
+      throw StoreError("the database " + path_ + " has schema version " + std::to_string(current) +
+                       " but this program needs " + std::to_string(latest_schema_version()) +
+                       "; run `infra-monitor init-db` first (a dry run changes nothing)");
+    for (const Migration& m : sqlite_migrations()) {
+      if (m.version <= current) continue;
+      begin();
+      try {
+        exec(std::string(m.sql), true);
+        Stmt s(db_, std::string("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ") +
+                        kNow + ")");
+        s.bind(m.version).bind(m.description).run();
+        tx_commit();
+      } catch (const std::exception& e) {
+        rollback();
+        throw StoreError("migration " + std::to_string(m.version) + " (" + std::string(m.description) +
+                         ") failed: " + e.what());
+      }
+      ++applied;
+    }
+    return applied;
+  }
+
+  std::unique_ptr<RunLock> acquire_run_lock(const std::string& holder) override {
+    if (memory_) return std::make_unique<NoLock>();
+    std::string lock_path = path_ + ".lock";
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw StoreError("cannot open lock file " + lock_path + ": " + std::strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[256] = {0};
+      ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+      close(fd);
+      std::string who = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "another process";
+      throw LockBusyError("another run holds the lock on " + path_ + " (" + who +
+                          "); wait for it to finish");
+    }
+    if (ftruncate(fd, 0) == 0) {
+      [[maybe_unused]] auto w = pwrite(fd, holder.data(), holder.size(), 0);
+    }
+    return std::make_unique<FileLock>(fd);
+  }
+
+  void begin() override {
+    if (in_tx_) throw StoreError("sqlite: nested transaction");
+    exec("BEGIN IMMEDIATE", true);
+    in_tx_ = true;
+  }
+  void commit() override {
+    if (mode_ == OpenMode::DRY_RUN) return rollback();
+    tx_commit();
+  }
+  void rollback() override {
+    if (!in_tx_) return;
+    in_tx_ = false;
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  size_t upsert_inventory(std::span<const Instance> seen, Day day) override {
+    auto& s = cached(
+        "INSERT INTO infra_fleet_inventory (service_type, instance_id, instance_name, instance_class, engine, "
+        "region, allocated_storage_gb, max_memory_bytes, tags, status, source, first_seen, last_seen) "
+        "VALUES (?,?,?,?,?,?,?,?,?,'ACTIVE',?,?,?) "
+        "ON CONFLICT (service_type, instance_id) DO UPDATE SET "
+        " first_seen = min(first_seen, excluded.first_seen),"
+        " last_seen = max(last_seen, excluded.last_seen),"
+        " status = CASE WHEN excluded.last_seen >= last_seen THEN 'ACTIVE' ELSE status END,"
+        " instance_name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_name ELSE instance_name END,"
+        " instance_class = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_class ELSE instance_class END,"
+        " engine = CASE WHEN excluded.last_seen >= last_seen THEN excluded.engine ELSE engine END,"
+        " region = CASE WHEN excluded.last_seen >= last_seen THEN excluded.region ELSE region END,"
+        " allocated_storage_gb = CASE WHEN excluded.last_seen >= last_seen THEN excluded.allocated_storage_gb ELSE allocated_storage_gb END,"
+        " max_memory_bytes = CASE WHEN excluded.last_seen >= last_seen THEN excluded.max_memory_bytes ELSE max_memory_bytes END,"
+        " tags = CASE WHEN excluded.last_seen >= last_seen THEN excluded.tags ELSE tags END,"
+        " source = excluded.source,"
+        " updated_at = " + std::string(kNow));
+    for (const Instance& i : seen) {
+      nlohmann::json tags(i.tags);
+      s.reset()
+          .bind(to_string(i.service)).bind(i.id).bind(i.name).bind(i.instance_class).bind(i.engine)
+          .bind(i.region).bind(i.allocated_storage_gb).bind(i.max_memory_bytes).bind(tags.dump())
+          .bind(i.source).bind(day).bind(day)
+          .run();
+    }
+    return seen.size();
+  }
+
+  size_t mark_decommissioned(std::span<const ServiceType> services, const std::string& source,
+                             Day day) override {
+    auto& s = cached(
+        "UPDATE infra_fleet_inventory SET status = 'DECOMMISSIONED', updated_at = " + std::string(kNow) +
+        " WHERE service_type = ?1 AND source = ?2 AND status = 'ACTIVE' AND last_seen < ?3"
+        " AND ?3 >= (SELECT MAX(last_seen) FROM infra_fleet_inventory WHERE service_type = ?1 AND source = ?2)");
+    size_t changed = 0;
+    for (ServiceType svc : services) {
+      s.reset().bind(to_string(svc)).bind(source).bind(day).run();
+      changed += static_cast<size_t>(sqlite3_changes(db_));
+    }
+    return changed;
+  }
+
+  std::vector<InventoryRow> load_inventory() override {
+    Stmt s(db_,
+           "SELECT service_type, instance_id, COALESCE(instance_name,''), COALESCE(instance_class,''), "
+           "COALESCE(engine,''), COALESCE(region,''), COALESCE(allocated_storage_gb,0), "
+           "COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), status, source, first_seen, last_seen "
+           "FROM infra_fleet_inventory ORDER BY service_type, instance_id");
+    std::vector<InventoryRow> out;
+    while (s.step()) {
+      InventoryRow r;
+      r.instance.service = s.service(0);
+      r.instance.id = s.text(1);
+      r.instance.name = s.text(2);
+      r.instance.instance_class = s.text(3);
+      r.instance.engine = s.text(4);
+      r.instance.region = s.text(5);
+      r.instance.allocated_storage_gb = s.real(6);
+      r.instance.max_memory_bytes = s.real(7);
+      auto tags = nlohmann::json::parse(s.text(8), nullptr, false);
+      if (tags.is_object())
+        for (auto& [k, v] : tags.items())
+          if (v.is_string()) r.instance.tags[k] = v.get<std::string>();
+      r.status = s.text(9);
+      r.instance.source = s.text(10);
+      r.first_seen = s.day(11);
+      r.last_seen = s.day(12);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t upsert_daily_metrics(std::span<const DailyMetric> rows) override {
+    auto& s = cached(
+        "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, unit, avg_value, "
+        "min_value, max_value, p95_value, sample_count, expected_samples, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
+        "unit = excluded.unit, avg_value = excluded.avg_value, min_value = excluded.min_value, "
+        "max_value = excluded.max_value, p95_value = excluded.p95_value, sample_count = excluded.sample_count, "
+        "expected_samples = excluded.expected_samples, source = excluded.source, updated_at = " + std::string(kNow));
+    for (const DailyMetric& m : rows)
+      s.reset()
+          .bind(m.date).bind(to_string(m.service)).bind(m.instance_id).bind(m.metric).bind(m.unit)
+          .bind(m.avg).bind(m.min).bind(m.max).bind(m.p95).bind(m.sample_count).bind(m.expected_samples)
+          .bind(m.source)
+          .run();
+    return rows.size();
+  }
+
+  std::vector<DailyMetric> load_daily_metrics(Day from, Day to,
+                                              std::span<const ServiceType> services) override {
+    Stmt s(db_,
+           "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), avg_value, min_value, "
+           "max_value, p95_value, sample_count, expected_samples, source FROM infra_metric_daily "
+           "WHERE metric_date BETWEEN ? AND ?" + services_in(services) +
+           " ORDER BY service_type, instance_id, metric_name, metric_date");
+    s.bind(from).bind(to);
+    for (ServiceType svc : services) s.bind(to_string(svc));
+    std::vector<DailyMetric> out;
+    while (s.step()) {
+      DailyMetric m;
+      m.date = s.day(0);
+      m.service = s.service(1);
+      m.instance_id = s.text(2);
+      m.metric = s.text(3);
+      m.unit = s.text(4);
+      m.avg = s.real(5);
+      m.min = s.real(6);
+      m.max = s.real(7);
+      m.p95 = s.real(8);
+      m.sample_count = static_cast<int32_t>(s.integer(9));
+      m.expected_samples = static_cast<int32_t>(s.integer(10));
+      m.source = s.text(11);
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+  size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) override {
+    auto& s = cached(
+        "INSERT INTO infra_anomaly_scores (metric_date, service_type, instance_id, metric_name, spc_stat, value, "
+        "rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, we_rules, roc_pct, anomaly_score, "
+        "severity, is_baseline_period, score_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
+        "spc_stat = excluded.spc_stat, value = excluded.value, rolling_mean_14d = excluded.rolling_mean_14d, "
+        "rolling_std_14d = excluded.rolling_std_14d, sigma = excluded.sigma, baseline_days = excluded.baseline_days, "
+        "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
+        "anomaly_score = excluded.anomaly_score, severity = excluded.severity, "
+        "is_baseline_period = excluded.is_baseline_period, score_status = excluded.score_status, "
+        "updated_at = " + std::string(kNow));
+    for (const AnomalyScoreRow& r : rows)
+      s.reset()
+          .bind(r.date).bind(to_string(r.service)).bind(r.instance_id).bind(r.metric).bind(to_string(r.spc_stat))
+          .bind(r.value).bind(r.mean).bind(r.std).bind(r.sigma).bind(r.baseline_days).bind(r.z)
+          .bind_text_or_null(r.we_rules).bind(r.roc_pct).bind(r.anomaly_score).bind_text_or_null(r.severity)
+          .bind(r.is_baseline_period).bind(r.score_status)
+          .run();
+    return rows.size();
+  }
+
+  std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
+    Stmt s(db_,
+           "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, rolling_mean_14d, "
+           "rolling_std_14d, sigma, baseline_days, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
+           "COALESCE(severity,''), is_baseline_period, score_status FROM infra_anomaly_scores "
+           "WHERE metric_date BETWEEN ? AND ? ORDER BY service_type, instance_id, metric_name, metric_date");
+    s.bind(from).bind(to);
+    std::vector<AnomalyScoreRow> out;
+    while (s.step()) {
+      AnomalyScoreRow r;
+      r.date = s.day(0);
+      r.service = s.service(1);
+      r.instance_id = s.text(2);
+      r.metric = s.text(3);
+      r.spc_stat = parse_stat(s.text(4)).value_or(Stat::AVG);
+      r.value = s.real(5);
+      r.mean = s.opt(6);
+      r.std = s.opt(7);
+      r.sigma = s.opt(8);
+      r.baseline_days = static_cast<int>(s.integer(9));
+      r.z = s.opt(10);
+      r.we_rules = s.text(11);
+      r.roc_pct = s.opt(12);
+      r.anomaly_score = s.opt(13);
+      r.severity = s.text(14);
+      r.is_baseline_period = s.integer(15) != 0;
+      r.score_status = s.text(16);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t upsert_health_scores(std::span<const HealthRow> rows) override {
+    auto& s = cached(
+        "INSERT INTO infra_health_scores (metric_date, service_type, instance_id, cpu_score, memory_score, "
+        "storage_score, connections_score, latency_score, throughput_score, errors_score, health_score, grade, "
+        "trend_direction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (metric_date, service_type, instance_id) DO UPDATE SET "
+        "cpu_score = excluded.cpu_score, memory_score = excluded.memory_score, storage_score = excluded.storage_score, "
+        "connections_score = excluded.connections_score, latency_score = excluded.latency_score, "
+        "throughput_score = excluded.throughput_score, errors_score = excluded.errors_score, "
+        "health_score = excluded.health_score, grade = excluded.grade, trend_direction = excluded.trend_direction, "
+        "updated_at = " + std::string(kNow));
+    for (const HealthRow& r : rows) {
+      s.reset().bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
+      for (const auto& d : r.dimension) s.bind(d);
+      s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend).run();
+    }
+    return rows.size();
+  }
+
+  size_t upsert_alerts(std::span<const AlertRow> rows) override {
+    auto& s = cached(
+        "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, alert_type, severity, "
+        "value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, anomaly_score, consecutive_anomaly_days, "
+        "message, recommended_action) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (alert_date, instance_id, metric_name, alert_type) DO UPDATE SET "
+        "service_type = excluded.service_type, severity = excluded.severity, value = excluded.value, "
+        "baseline_mean = excluded.baseline_mean, baseline_sigma = excluded.baseline_sigma, "
+        "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
+        "anomaly_score = excluded.anomaly_score, consecutive_anomaly_days = excluded.consecutive_anomaly_days, "
+        "message = excluded.message, recommended_action = excluded.recommended_action, "
+        "updated_at = " + std::string(kNow));
+    for (const AlertRow& r : rows)
+      s.reset()
+          .bind(r.date).bind(to_string(r.service)).bind(r.instance_id).bind(r.metric).bind(r.alert_type)
+          .bind(r.severity).bind(r.value).bind(r.baseline_mean).bind(r.baseline_sigma).bind(r.z)
+          .bind_text_or_null(r.we_rules).bind(r.roc_pct).bind(r.anomaly_score).bind(r.consecutive_days)
+          .bind(r.message).bind_text_or_null(r.recommended_action)
+          .run();
+    return rows.size();
+  }
+
+  std::vector<AlertRow> load_alerts(Day day) override {
+    Stmt s(db_,
+           "SELECT id, alert_date, service_type, instance_id, metric_name, alert_type, severity, value, "
+           "baseline_mean, baseline_sigma, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
+           "consecutive_anomaly_days, message, COALESCE(recommended_action,''), acknowledged, "
+           "COALESCE(acknowledged_by,''), COALESCE(acknowledged_at,''), COALESCE(notes,'') "
+           "FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY "
+           "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' THEN 3 ELSE 4 END, "
+           "anomaly_score DESC, instance_id, metric_name");
+    s.bind(day);
+    std::vector<AlertRow> out;
+    while (s.step()) {
+      AlertRow r;
+      r.id = s.integer(0);
+      r.date = s.day(1);
+      r.service = s.service(2);
+      r.instance_id = s.text(3);
+      r.metric = s.text(4);
+      r.alert_type = s.text(5);
+      r.severity = s.text(6);
+      r.value = s.opt(7);
+      r.baseline_mean = s.opt(8);
+      r.baseline_sigma = s.opt(9);
+      r.z = s.opt(10);
+      r.we_rules = s.text(11);
+      r.roc_pct = s.opt(12);
+      r.anomaly_score = s.opt(13);
+      r.consecutive_days = static_cast<int>(s.integer(14));
+      r.message = s.text(15);
+      r.recommended_action = s.text(16);
+      r.acknowledged = s.integer(17) != 0;
+      r.acknowledged_by = s.text(18);
+      r.acknowledged_at = s.text(19);
+      r.notes = s.text(20);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t acknowledge_alert(int64_t id, const std::string& by, const std::string& note) override {
+    Stmt s(db_, "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
+                    std::string(kNow) + ", notes = COALESCE(?, notes) WHERE id = ?");
+    s.bind(by).bind_text_or_null(note).bind(id).run();
+    return static_cast<size_t>(sqlite3_changes(db_));
+  }
+
+  void append_step_log(const StepLogRow& r) override {
+    auto& s = cached(
+        "INSERT INTO infra_monitoring_pipeline_log (run_id, target_date, step_num, step_name, status, "
+        "rows_affected, duration_seconds, error_message, created_at) VALUES (?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (run_id, step_num) DO UPDATE SET status = excluded.status, "
+        "rows_affected = excluded.rows_affected, duration_seconds = excluded.duration_seconds, "
+        "error_message = excluded.error_message, created_at = excluded.created_at");
+    s.reset()
+        .bind(r.run_id).bind(r.target_date).bind(r.step_num).bind(r.step_name).bind(r.status)
+        .bind(r.rows_affected).bind(r.duration_seconds).bind_text_or_null(r.error_message).bind(r.created_at)
+        .run();
+  }
+
+  std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
+    Stmt s(db_,
+           "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
+           "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log WHERE run_id = ? "
+           "ORDER BY step_num");
+    s.bind(run_id);
+    std::vector<StepLogRow> out;
+    while (s.step()) {
+      StepLogRow r;
+      r.run_id = s.text(0);
+      r.target_date = s.day(1);
+      r.step_num = static_cast<int>(s.integer(2));
+      r.step_name = s.text(3);
+      r.status = s.text(4);
+      r.rows_affected = s.integer(5);
+      r.duration_seconds = s.real(6);
+      r.error_message = s.text(7);
+      r.created_at = s.text(8);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  std::string latest_run_id(Day target_date) override {
+    Stmt s(db_,
+           "SELECT run_id FROM infra_monitoring_pipeline_log WHERE target_date = ? "
+           "ORDER BY created_at DESC, id DESC LIMIT 1");
+    s.bind(target_date);
+    return s.step() ? s.text(0) : std::string();
+  }
+
+  std::map<std::string, int64_t> day_counts(Day day) override {
+    std::map<std::string, int64_t> out;
+    const std::pair<const char*, const char*> tables[] = {
+        {"infra_metric_daily", "metric_date"},
+        {"infra_anomaly_scores", "metric_date"},
+        {"infra_health_scores", "metric_date"},
+        {"infra_anomaly_alerts", "alert_date"}};
+    for (const auto& [table, col] : tables) {
+      Stmt s(db_, std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + col + " = ?");
+      s.bind(day).step();
+      out[table] = s.integer(0);
+    }
+    Stmt s(db_, "SELECT COUNT(*) FROM infra_monitoring_pipeline_log WHERE run_id = ?");
+    s.bind(latest_run_id(day)).step();
+    out["infra_monitoring_pipeline_log"] = s.integer(0);
+    Stmt inv(db_, "SELECT COUNT(*) FROM infra_fleet_inventory WHERE status = 'ACTIVE'");
+    inv.step();
+    out["infra_fleet_inventory"] = inv.integer(0);
+    return out;
+  }
+
+  std::map<std::string, int64_t> grade_distribution(Day day) override {
+    Stmt s(db_,
+           "SELECT COALESCE(grade, '-'), COUNT(*) FROM infra_health_scores WHERE metric_date = ? "
+           "GROUP BY grade ORDER BY grade");
+    s.bind(day);
+    std::map<std::string, int64_t> out;
+    while (s.step()) out[s.text(0)] = s.integer(1);
+    return out;
+  }
+
+ private:
+  void exec(const std::string& sql, bool = false) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw StoreError("sqlite: " + msg);
+    }
+  }
+  void tx_commit() {
+    if (!in_tx_) throw StoreError("sqlite: commit without a transaction");
+    exec("COMMIT");
+    in_tx_ = false;
+  }
+  Stmt& cached(const std::string& sql) {
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) it = stmts_.emplace(sql, std::make_unique<Stmt>(db_, sql)).first;
+    return *it->second;
+  }
+
+  std::string path_;
+  OpenMode mode_;
+  bool memory_ = false;
+  sqlite3* db_ = nullptr;
+  bool in_tx_ = false;
+  std::map<std::string, std::unique_ptr<Stmt>> stmts_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite(const std::string& path, OpenMode mode) {
+  auto s = std::make_unique<SqliteStore>(path, mode);
+  s->migrate();
+  return s;
+}
+
+}  // namespace im::store

@@ -1,0 +1,16 @@
+#include "store/store.h"
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace im::store {
+
+std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode) {
+  switch (url.kind) {
+    case StorageUrl::Kind::SQLITE: return open_sqlite(url.path, mode);
+    case StorageUrl::Kind::MYSQL:
+      throw StoreError("the MySQL/MariaDB backend is not built yet (" + url.str() + ")");
+  }
+  throw StoreError("unknown storage kind");
+}
+
+}  // namespace im::store

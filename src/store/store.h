@@ -1,0 +1,136 @@
+// The store: the six tables behind one interface (SQLite now, MySQL/MariaDB later).
+// Writes are idempotent upserts on each table's natural key. The caller brackets each
+// pipeline step in begin()/commit() so a step is written whole or not at all.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/storage_url.h"
+#include "core/types.h"
+
+namespace im::store {
+
+struct InventoryRow {
+  Instance instance;
+  std::string status;  // ACTIVE | DECOMMISSIONED
+  Day first_seen, last_seen;
+};
+
+// One row of infra_anomaly_scores. Optional fields are NULL when not computed.
+struct AnomalyScoreRow {
+  Day date;
+  ServiceType service = ServiceType::REDIS;
+  std::string instance_id, metric;
+  Stat spc_stat = Stat::AVG;
+  double value = 0;
+  std::optional<double> mean, std, sigma;
+  int baseline_days = 0;
+  std::optional<double> z;
+  std::string we_rules;  // "1,2"; empty = none fired / not evaluated
+  std::optional<double> roc_pct, anomaly_score;
+  std::string severity;  // NORMAL | INFO | WARNING | CRITICAL; empty = NULL
+  bool is_baseline_period = true;
+  std::string score_status;  // SCORED | BASELINE | LOW_COVERAGE
+};
+
+struct HealthRow {
+  Day date;
+  ServiceType service = ServiceType::REDIS;
+  std::string instance_id;
+  std::optional<double> dimension[kDimensionCount];  // indexed by Dimension
+  std::optional<double> health_score;
+  std::string grade, trend;  // empty = NULL
+};
+
+struct AlertRow {
+  int64_t id = 0;  // filled when read back
+  Day date;
+  ServiceType service = ServiceType::REDIS;
+  std::string instance_id, metric, alert_type, severity;
+  std::optional<double> value, baseline_mean, baseline_sigma, z, roc_pct, anomaly_score;
+  std::string we_rules;
+  int consecutive_days = 0;
+  std::string message, recommended_action;
+  // read-only here: set by operators, never by an upsert
+  bool acknowledged = false;
+  std::string acknowledged_by, acknowledged_at, notes;
+};
+
+struct StepLogRow {
+  std::string run_id;
+  Day target_date;
+  int step_num = 0;
+  std::string step_name, status;  // SUCCESS | FAILED | SKIPPED
+  int64_t rows_affected = 0;
+  double duration_seconds = 0;
+  std::string error_message;
+  std::string created_at;  // UTC "YYYY-MM-DD HH:MM:SS"
+};
+
+// Held while a run writes; released by destruction. Two runs on one database never overlap.
+class RunLock {
+ public:
+  virtual ~RunLock() = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual std::string describe() const = 0;  // e.g. "sqlite:///abs/var/infra_monitor.db"
+  virtual int schema_version() = 0;
+  virtual int latest_schema_version() const = 0;
+  virtual int migrate() = 0;  // applies pending migrations; returns how many
+
+  // Throws LockBusyError naming the holder when another run holds the lock.
+  virtual std::unique_ptr<RunLock> acquire_run_lock(const std::string& holder) = 0;
+
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;  // no-op when no transaction is open
+
+  // Inventory: first_seen/last_seen widen; an instance seen on its newest day is ACTIVE.
+  virtual size_t upsert_inventory(std::span<const Instance> seen, Day day) = 0;
+  // Instances of `services` from `source` last seen before `day` become DECOMMISSIONED,
+  // unless a later day was already refreshed. Manual rows are never touched.
+  virtual size_t mark_decommissioned(std::span<const ServiceType> services,
+                                     const std::string& source, Day day) = 0;
+  virtual std::vector<InventoryRow> load_inventory() = 0;
+
+  virtual size_t upsert_daily_metrics(std::span<const DailyMetric> rows) = 0;
+  // Rows with from <= metric_date <= to for the given services (all when empty).
+  virtual std::vector<DailyMetric> load_daily_metrics(Day from, Day to,
+                                                      std::span<const ServiceType> services) = 0;
+
+  virtual size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) = 0;
+  virtual std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) = 0;
+  virtual size_t upsert_health_scores(std::span<const HealthRow> rows) = 0;
+  // Updates every column but acknowledged, acknowledged_by, acknowledged_at and notes.
+  virtual size_t upsert_alerts(std::span<const AlertRow> rows) = 0;
+  virtual std::vector<AlertRow> load_alerts(Day day) = 0;
+  virtual size_t acknowledge_alert(int64_t id, const std::string& by, const std::string& note) = 0;
+
+  virtual void append_step_log(const StepLogRow& row) = 0;
+  virtual std::vector<StepLogRow> load_step_log(const std::string& run_id) = 0;
+  // The run_id of the latest run for a target date ("" when none).
+  virtual std::string latest_run_id(Day target_date) = 0;
+
+  // Rows of `day` per table (the guide's section 3 validation counts).
+  virtual std::map<std::string, int64_t> day_counts(Day day) = 0;
+  virtual std::map<std::string, int64_t> grade_distribution(Day day) = 0;
+};
+
+enum class OpenMode { READ_WRITE, DRY_RUN };
+
+// Opens (creating if needed) the store at `url` and applies pending migrations. In DRY_RUN
+// mode nothing is created or changed on disk: a missing SQLite file is replaced by an empty
+// in-memory database, and the caller rolls back every transaction.
+std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode = OpenMode::READ_WRITE);
+
+}  // namespace im::store

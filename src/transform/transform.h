@@ -1,0 +1,38 @@
+// Steps 6-7: source series -> catalog metrics (units, counters -> per-second rates,
+// derived ratios) -> one daily aggregate per series over exactly one UTC day.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+
+namespace im::transform {
+
+struct Normalized {
+  std::vector<MetricSeries> series;
+  std::vector<std::string> notes;  // e.g. "redis-x has maxmemory 0: no memory_usage_pct"
+};
+
+// Normalizes the raw series of one day. `inventory` supplies what the samples lack
+// (allocated storage for free_storage_pct). Series of unknown instances still normalize.
+Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> inventory);
+
+// Per-second rate of a counter sampled on a fixed grid, with resets handled as Prometheus
+// does (a drop means the counter restarted from zero). rate[k] covers (t[k-1], t[k]];
+// rate[0] and samples after a gap longer than `max_gap_steps` are NaN.
+std::vector<double> counter_rate(std::span<const double> counter, int32_t step_seconds,
+                                 int max_gap_steps = 3);
+
+// Linear-interpolation quantile (Prometheus quantile_over_time), q in [0,1], of `sorted`.
+double quantile_sorted(std::span<const double> sorted, double q);
+
+// Aggregates one series over [day 00:00, day+1 00:00) UTC. Returns false when the day
+// holds no sample (no row is stored for it, never a zero).
+bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out);
+
+// Aggregates every series; units and sources come from the catalog.
+std::vector<DailyMetric> aggregate(std::span<const MetricSeries> series, Day day);
+
+}  // namespace im::transform
