@@ -246,7 +246,11 @@ class SqliteStore final : public Store {
         "ON CONFLICT (service_type, instance_id) DO UPDATE SET "
         " first_seen = min(first_seen, excluded.first_seen),"
         " last_seen = max(last_seen, excluded.last_seen),"
-        " status = CASE WHEN excluded.last_seen >= last_seen THEN 'ACTIVE' ELSE status END,"
+        // ACTIVE again only when this refresh is of the newest day seen for the source:
+        // re-running an old day must not revive an instance retired since.
+        " status = CASE WHEN excluded.last_seen >= (SELECT MAX(i2.last_seen) FROM infra_fleet_inventory i2"
+        "   WHERE i2.service_type = excluded.service_type AND i2.source = excluded.source)"
+        "   THEN 'ACTIVE' ELSE status END,"
         " instance_name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_name ELSE instance_name END,"
         " instance_class = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_class ELSE instance_class END,"
         " engine = CASE WHEN excluded.last_seen >= last_seen THEN excluded.engine ELSE engine END,"

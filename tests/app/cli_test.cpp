@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "app/app.h"
+#include "store/store.h"
+#include "test_util.h"
+
+namespace im::app {
+namespace {
+
+using test::TempDir;
+
+int run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "infra-monitor");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return main_entry(static_cast<int>(args.size()), argv.data());
+}
+
+std::string yesterday() {
+  return (Day::from_unix_seconds(std::time(nullptr)) - 1).str();
+}
+
+TEST(Cli, HelpAndVersionExitZero) {
+  EXPECT_EQ(run_cli({"--help"}), kExitOk);
+  EXPECT_EQ(run_cli({"run", "--help"}), kExitOk);
+  EXPECT_EQ(run_cli({"demo", "--help"}), kExitOk);
+  EXPECT_EQ(run_cli({"init-db", "--help"}), kExitOk);
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_cli({}), kExitUsage);
+  EXPECT_EQ(run_cli({"frobnicate"}), kExitUsage);
+  EXPECT_EQ(run_cli({"run", "--no-such-flag"}), kExitUsage);
+  EXPECT_EQ(run_cli({"run", "--target-date", "2026-02-30"}), kExitUsage);
+  EXPECT_EQ(run_cli({"run", "--backfill", "3", "--target-date", "2026-01-01"}), kExitUsage);
+  EXPECT_EQ(run_cli({"run", "--steps", "10,11"}), kExitUsage);
+  EXPECT_EQ(run_cli({"run", "--service-type", "ORACLE"}), kExitUsage);
+}
+
+TEST(Cli, ConfigurationErrorsExitTwo) {
+  TempDir dir;
+  auto bad = (test::data_dir() / "config" / "bad" / "sigma_warning_not_below_critical.yaml").string();
+  EXPECT_EQ(run_cli({"--config", bad, "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}), kExitUsage);
+  EXPECT_EQ(run_cli({"--config", dir.file("missing.yaml"), "init-db"}), kExitUsage);
+  EXPECT_EQ(run_cli({"--storage-url", "mysql://u@h:3306/d", "init-db"}), kExitUsage);
+  EXPECT_EQ(run_cli({"--log-format", "xml", "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}), kExitUsage);
+}
+
+TEST(Cli, InitDbCreatesTheSchema) {
+  TempDir dir;
+  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + dir.file("db/im.db"), "init-db"}), kExitOk);
+  std::string why;
+  auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("db/im.db"), why));
+  EXPECT_EQ(store->schema_version(), store->latest_schema_version());
+}
+
+TEST(Cli, ASecondRunExitsThreeWhileTheLockIsHeld) {
+  TempDir dir;
+  std::string why;
+  auto url = *parse_storage_url("sqlite://" + dir.file("im.db"), why);
+  auto store = store::open_store(url);
+  auto lock = store->acquire_run_lock("pid 1 on another-host");
+  EXPECT_EQ(run_cli({"--storage-url", url.str(), "run", "--steps", "9-13"}), kExitLocked);
+}
+
+TEST(Cli, DryRunWritesNothing) {
+  TempDir dir;
+  std::string db = dir.file("dry.db");
+  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + db, "run", "--dry-run", "--target-date", yesterday()}), kExitOk);
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+TEST(Cli, RunOnTheSimulatedFleetSucceeds) {
+  TempDir dir;
+  std::string db = dir.file("run.db");
+  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + db, "run", "--service-type", "REDIS"}), kExitOk);
+  std::string why;
+  auto store = store::open_store(*parse_storage_url("sqlite://" + db, why));
+  auto counts = store->day_counts(*Day::parse(yesterday()));
+  EXPECT_GT(counts["infra_metric_daily"], 700);
+  EXPECT_LT(counts["infra_metric_daily"], 800);
+  EXPECT_EQ(counts["infra_monitoring_pipeline_log"], 14);
+}
+
+TEST(Redact, ReplacesEverySecretOccurrence) {
+  EXPECT_EQ(redact("user=a password=s3cret again s3cret", {"s3cret"}), "user=a password=*** again ***");
+  EXPECT_EQ(redact("nothing here", {"", "x1y2"}), "nothing here");
+}
+
+}  // namespace
+}  // namespace im::app
