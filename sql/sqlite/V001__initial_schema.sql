@@ -23,6 +23,8 @@ CREATE TABLE infra_fleet_inventory (
   UNIQUE (service_type, instance_id)
 );
 CREATE INDEX ix_inventory_status ON infra_fleet_inventory (status, service_type);
+-- serves the "newest day seen for this source" lookups of the inventory upsert
+CREATE INDEX ix_inventory_source_seen ON infra_fleet_inventory (service_type, source, last_seen);
 
 CREATE TABLE infra_metric_daily (
   id               INTEGER PRIMARY KEY,

@@ -65,6 +65,10 @@ int main_entry(int argc, char** argv) {
                "infra-monitor"};
   app.set_version_flag("--version", "infra-monitor 0.1.0");
   app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 every step succeeded or was skipped by design; 1 a step failed (or the\n"
+      "store could not be used); 2 usage or configuration error; 3 another run holds the lock.\n"
+      "Configuration: config/pipeline_config.yaml, config/.env, IM_* variables; see README.md.");
   app.fallthrough();
   GlobalFlags g;
   app.add_option("--config", g.config, "YAML configuration file")->capture_default_str();
