@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/storage_url.h"
+#include "core/types.h"
 #include "spc/params.h"
 
 namespace im {
@@ -74,6 +75,16 @@ struct Settings {
   StorageUrl storage;  // storage.url, default sqlite://var/infra_monitor.db
 
   SpcSettings spc;
+
+  // spc.metrics.<metric>.*: per-metric overrides (methodology section 12). `params` is the
+  // global spc block with the metric's own keys applied; unset fields keep the catalog's.
+  struct MetricOverride {
+    SpcSettings params;
+    std::optional<Stat> spc_stat;
+    std::optional<Direction> direction;
+    std::optional<double> limit_warning, limit_critical, limit_emergency;
+  };
+  std::map<std::string, MetricOverride> metric_overrides;  // by metric name
 
   struct Features {
     bool enable_alerts = true;   // ENABLE_ALERTS

@@ -44,6 +44,9 @@ struct MetricDef {
   // ("one signal, one alert", methodology section 11); this one is scored and stored.
   std::string_view preferred;
   std::string_view action;  // recommended action (guide section 10)
+  // Catalog default for spc.we_rules_enabled, e.g. "1,2"; empty = the global setting.
+  // Metrics that trend by nature (free storage) keep only rules 1-2; their limits warn.
+  std::string_view we_rules = {};
 };
 
 std::span<const MetricDef> metric_catalog();

@@ -87,7 +87,7 @@ RunReport Pipeline::run(const RunOptions& opts) {
 
 DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
   const bool dry = settings_.pipeline.dry_run;
-  Context ctx{settings_, store_, day, make_run_id(now_(), day), dry, {}, nullptr, nullptr, "", "", {}, {}, false, {}, {}, {}, {}, 0};
+  Context ctx(settings_, store_, day, make_run_id(now_(), day), dry);
   if (!opts.services.empty()) {
     ctx.services = opts.services;
   } else {

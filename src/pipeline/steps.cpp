@@ -10,6 +10,30 @@
 
 namespace im::pipeline {
 
+EffectiveMetric effective_metric(const Settings& s, const MetricDef& def) {
+  EffectiveMetric m;
+  m.def = &def;
+  m.spc_stat = def.spc_stat;
+  m.rules.params = s.spc;
+  m.rules.direction = def.direction;
+  m.rules.limits = def.limits;
+  if (!def.we_rules.empty()) {
+    m.rules.params.we_rules_enabled.clear();
+    for (char ch : def.we_rules)
+      if (ch >= '1' && ch <= '5') m.rules.params.we_rules_enabled.push_back(ch - '0');
+  }
+  auto it = s.metric_overrides.find(std::string(def.name));
+  if (it == s.metric_overrides.end()) return m;
+  const auto& o = it->second;
+  m.rules.params = o.params;
+  if (o.spc_stat) m.spc_stat = *o.spc_stat;
+  if (o.direction) m.rules.direction = *o.direction;
+  if (o.limit_warning) m.rules.limits.warning = *o.limit_warning;
+  if (o.limit_critical) m.rules.limits.critical = *o.limit_critical;
+  if (o.limit_emergency) m.rules.limits.emergency = *o.limit_emergency;
+  return m;
+}
+
 bool Context::covers(ServiceType s) const {
   return std::find(services.begin(), services.end(), s) != services.end();
 }
@@ -122,17 +146,33 @@ StepOutcome persist_metrics(Context& c) {
 }
 
 // ---- 9-11 ----------------------------------------------------------------------------
+using SeriesKey = std::tuple<ServiceType, std::string, std::string>;
+
+std::string instance_key(ServiceType s, const std::string& id) { return std::string(to_string(s)) + "/" + id; }
+
 StepOutcome spc_baseline(Context& c) {
   const auto& p = c.settings.spc;
   std::vector<DailyMetric> today =
       c.daily ? *c.daily : c.store.load_daily_metrics(c.day, c.day, c.services);
-  // History rows come ordered by series then date.
-  auto history = c.store.load_daily_metrics(c.day - 2 * p.rolling_window_days, c.day - 1, c.services);
-  std::map<std::tuple<ServiceType, std::string, std::string>, std::vector<spc::DayValue>> by_series;
+  // The widest window any metric uses bounds what must be read.
+  int window = p.rolling_window_days;
+  for (const auto& [name, o] : c.settings.metric_overrides) window = std::max(window, o.params.rolling_window_days);
+  auto history = c.store.load_daily_metrics(c.day - 2 * window, c.day - 1, c.services);
+  std::map<SeriesKey, std::vector<spc::DayValue>> values;
   for (const auto& h : history) {
     const MetricDef* def = find_metric(h.service, h.metric);
-    if (!def || h.coverage() < p.min_coverage) continue;  // not a day value
-    by_series[{h.service, h.instance_id, h.metric}].push_back({h.date, h.stat(def->spc_stat)});
+    if (!def) continue;
+    EffectiveMetric m = effective_metric(c.settings, *def);
+    if (h.coverage() < m.rules.params.min_coverage) continue;  // not a day value
+    values[{h.service, h.instance_id, h.metric}].push_back({h.date, h.stat(m.spc_stat)});
+  }
+  // Previous scored days for the rules (8 points) and persistence: a generous window.
+  std::map<SeriesKey, std::vector<spc::PastScore>> past;
+  for (const auto& r : c.store.load_anomaly_scores(c.day - std::max(2 * window, 60), c.day - 1)) {
+    if (!r.z || r.score_status != "SCORED") continue;
+    if (!c.covers(r.service)) continue;
+    auto sev = spc::parse_severity(r.severity).value_or(spc::Severity::NORMAL);
+    past[{r.service, r.instance_id, r.metric}].push_back({r.date, r.value, *r.z, sev});
   }
   c.series.clear();
   int unknown = 0;
@@ -143,10 +183,11 @@ StepOutcome spc_baseline(Context& c) {
       continue;
     }
     SeriesWork w;
-    w.def = def;
-    auto it = by_series.find({t.service, t.instance_id, t.metric});
-    if (it != by_series.end()) w.history = std::move(it->second);
-    w.baseline = spc::compute_baseline(w.history, c.day, p);
+    w.metric = effective_metric(c.settings, *def);
+    SeriesKey key{t.service, t.instance_id, t.metric};
+    if (auto it = values.find(key); it != values.end()) w.history = std::move(it->second);
+    if (auto it = past.find(key); it != past.end()) w.past = std::move(it->second);
+    w.baseline = spc::compute_baseline(w.history, c.day, w.metric.rules.params);
     w.today = std::move(t);
     c.series.push_back(std::move(w));
   }
@@ -158,40 +199,48 @@ StepOutcome spc_baseline(Context& c) {
 }
 
 StepOutcome anomaly_scoring(Context& c) {
-  const auto& p = c.settings.spc;
+  c.findings.clear();
   c.scores.clear();
+  c.findings.reserve(c.series.size());
   c.scores.reserve(c.series.size());
-  int64_t scored = 0;
+  std::map<spc::Severity, int64_t> by_severity;
   for (const SeriesWork& w : c.series) {
+    const auto& mp = w.metric.rules.params;
+    const double x = w.today.stat(w.metric.spc_stat);
+    spc::Finding f = spc::evaluate(c.day, x, w.today.coverage() >= mp.min_coverage, w.history, w.past, w.metric.rules);
     store::AnomalyScoreRow r;
     r.date = c.day;
     r.service = w.today.service;
     r.instance_id = w.today.instance_id;
     r.metric = w.today.metric;
-    r.spc_stat = w.def->spc_stat;
-    r.value = w.today.stat(w.def->spc_stat);
-    r.baseline_days = w.baseline.n;
+    r.spc_stat = w.metric.spc_stat;
+    r.value = x;
+    r.baseline_days = f.baseline.n;
     auto opt = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); };
-    r.mean = opt(w.baseline.mean);
-    r.std = opt(w.baseline.std);
-    r.sigma = opt(w.baseline.sigma);
-    r.is_baseline_period = spc::in_baseline(w.baseline, p);
-    bool day_value = w.today.coverage() >= p.min_coverage;
-    if (!day_value) {
-      r.score_status = "LOW_COVERAGE";
-    } else if (r.is_baseline_period) {
-      r.score_status = "BASELINE";
-    } else {
-      r.score_status = "SCORED";
-      r.z = spc::zscore(r.value, w.baseline, p.z_cap);
-      ++scored;
+    r.mean = opt(f.baseline.mean);
+    r.std = opt(f.baseline.std);
+    r.sigma = opt(f.baseline.sigma);
+    r.is_baseline_period = f.in_baseline;
+    r.score_status = !f.is_day_value ? "LOW_COVERAGE" : f.in_baseline ? "BASELINE" : "SCORED";
+    if (f.scored) {
+      r.z = f.z;
+      r.we_rules = spc::join_rules(f.rules);
+      r.roc_pct = f.roc;
+      r.anomaly_score = f.anomaly_score;
+      r.severity = std::string(spc::to_string(f.severity));
+      by_severity[f.severity]++;
     }
     c.scores.push_back(std::move(r));
+    c.findings.push_back({w.today.service, w.today.instance_id, w.metric.def, w.metric.rules, std::move(f)});
   }
   StepOutcome o;
   o.rows = static_cast<int64_t>(c.scores.size());
-  o.message = std::to_string(scored) + " scored, " + std::to_string(c.scores.size() - scored) +
-              " in baseline or low coverage";
+  int64_t scored = 0;
+  for (const auto& [sev, n] : by_severity) scored += n;
+  o.message = std::to_string(scored) + " scored (" + std::to_string(by_severity[spc::Severity::CRITICAL]) +
+              " critical, " + std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
+              std::to_string(by_severity[spc::Severity::INFO]) + " info), " +
+              std::to_string(c.scores.size() - static_cast<size_t>(scored)) + " in baseline or low coverage";
   return o;
 }
 
@@ -205,12 +254,92 @@ StepOutcome persist_scores(Context& c) {
 // ---- 12-13 ---------------------------------------------------------------------------
 StepOutcome health_scores(Context& c) {
   if (!c.settings.features.enable_health) return skipped("ENABLE_HEALTH is false");
-  return skipped("health scoring arrives with the detection engine (issue #3)");
+  // Every instance active on the day: those with series, and inventory instances seen that day.
+  std::map<std::string, std::vector<spc::MetricHealthInput>> by_instance;
+  std::map<std::string, std::pair<ServiceType, std::string>> ids;
+  for (const auto& f : c.findings) {
+    auto key = instance_key(f.service, f.instance_id);
+    by_instance[key].push_back({f.def->dimension, &f.finding});
+    ids[key] = {f.service, f.instance_id};
+  }
+  for (const auto& row : c.store.load_inventory()) {
+    if (!c.covers(row.instance.service) || row.status != "ACTIVE") continue;
+    if (row.first_seen > c.day || row.last_seen < c.day) continue;
+    auto key = instance_key(row.instance.service, row.instance.id);
+    by_instance[key];
+    ids[key] = {row.instance.service, row.instance.id};
+  }
+  std::map<std::string, std::vector<double>> previous;
+  std::map<std::string, std::string> yesterday;
+  for (const auto& h : c.store.load_health_scores(c.day - 7, c.day - 1)) {
+    auto key = instance_key(h.service, h.instance_id);
+    if (h.health_score) previous[key].push_back(*h.health_score);
+    if (h.date == c.day - 1) yesterday[key] = h.grade;
+  }
+  std::vector<store::HealthRow> rows;
+  std::map<std::string, int> grades;
+  c.grades.clear();
+  for (const auto& [key, metrics] : by_instance) {
+    spc::Health h = spc::instance_health(metrics, previous[key]);
+    store::HealthRow r;
+    r.date = c.day;
+    r.service = ids[key].first;
+    r.instance_id = ids[key].second;
+    for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = h.dimension[i];
+    r.health_score = h.score;
+    r.grade = h.grade;
+    r.trend = h.trend;
+    rows.push_back(std::move(r));
+    grades[h.grade.empty() ? "-" : h.grade]++;
+    c.grades[key] = {h.grade, yesterday[key], h.score};
+  }
+  c.health_done = true;
+  StepOutcome o;
+  o.rows = static_cast<int64_t>(c.store.upsert_health_scores(rows));
+  o.writes["infra_health_scores"] = o.rows;
+  for (const auto& [g, n] : grades) o.message += (o.message.empty() ? "grades " : ", ") + g + " " + std::to_string(n);
+  return o;
 }
 
 StepOutcome alert_evaluation(Context& c) {
   if (!c.settings.features.enable_alerts) return skipped("ENABLE_ALERTS is false");
-  return skipped("alert evaluation arrives with the detection engine (issue #3)");
+  auto alerts = spc::evaluate_alerts(c.findings, c.grades);
+  std::vector<store::AlertRow> rows;
+  std::vector<std::string> keep;
+  std::map<spc::Severity, int> by_severity;
+  for (auto& a : alerts) {
+    store::AlertRow r;
+    r.date = c.day;
+    r.service = a.service;
+    r.instance_id = a.instance_id;
+    r.metric = a.metric;
+    r.alert_type = a.type;
+    r.severity = std::string(spc::to_string(a.severity));
+    r.value = a.value;
+    r.baseline_mean = a.mean;
+    r.baseline_sigma = a.sigma;
+    r.z = a.z;
+    r.we_rules = a.rules;
+    r.roc_pct = a.roc;
+    r.anomaly_score = a.score;
+    r.consecutive_days = a.consecutive_days;
+    r.message = a.message;
+    r.recommended_action = a.action;
+    keep.push_back(a.instance_id + "|" + a.metric + "|" + a.type);
+    by_severity[a.severity]++;
+    rows.push_back(std::move(r));
+  }
+  StepOutcome o;
+  o.rows = static_cast<int64_t>(c.store.upsert_alerts(rows));
+  size_t removed = c.store.delete_stale_alerts(c.day, c.services, keep);
+  size_t acked = c.store.acknowledge_info_before(c.day - 7, "auto-cleanup");
+  o.writes["infra_anomaly_alerts"] = o.rows + static_cast<int64_t>(removed + acked);
+  o.message = std::to_string(by_severity[spc::Severity::EMERGENCY]) + " emergency, " +
+              std::to_string(by_severity[spc::Severity::CRITICAL]) + " critical, " +
+              std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
+              std::to_string(by_severity[spc::Severity::INFO]) + " info; " + std::to_string(removed) +
+              " no longer raised removed; " + std::to_string(acked) + " old INFO auto-acknowledged";
+  return o;
 }
 
 // ---- 14 ------------------------------------------------------------------------------

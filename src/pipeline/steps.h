@@ -1,6 +1,7 @@
 // Internal to pipeline/: the working state of one run and the 14 step bodies.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -12,15 +13,27 @@
 
 namespace im::pipeline {
 
-// One series scored on the run's day: its day row, its history of day values, its baseline.
+// A catalog metric with the configuration's per-metric overrides applied.
+struct EffectiveMetric {
+  const MetricDef* def = nullptr;
+  Stat spc_stat = Stat::AVG;
+  spc::MetricRules rules;
+};
+EffectiveMetric effective_metric(const Settings& s, const MetricDef& def);
+
+// One series on the run's day: its day row and the history the engine needs.
 struct SeriesWork {
   DailyMetric today;
-  const MetricDef* def = nullptr;
+  EffectiveMetric metric;
   std::vector<spc::DayValue> history;  // day values before the day, ascending
+  std::vector<spc::PastScore> past;    // previous scored days, ascending
   spc::Baseline baseline;
 };
 
 struct Context {
+  Context(const Settings& s, store::Store& st, Day d, std::string id, bool dry)
+      : settings(s), store(st), day(d), run_id(std::move(id)), dry_run(dry) {}
+
   const Settings& settings;
   store::Store& store;
   Day day;
@@ -41,7 +54,10 @@ struct Context {
   std::vector<MetricSeries> normalized;             // 6
   std::optional<std::vector<DailyMetric>> daily;    // 7
   std::vector<SeriesWork> series;                   // 9
+  std::vector<spc::SeriesFinding> findings;         // 10
   std::vector<store::AnomalyScoreRow> scores;       // 10
+  std::map<std::string, spc::InstanceGrades> grades;  // 12, keyed "SERVICE/instance"
+  bool health_done = false;                         // 12
   int log_rows_written = 0;                         // rows this run wrote to the step log
 
   bool covers(ServiceType s) const;

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <cmath>
+#include <map>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
+#include "core/catalog.h"
 #include "core/day.h"
 #include "spc/params.h"
 
@@ -34,5 +38,118 @@ inline bool in_baseline(const Baseline& b, const Params& p) { return b.n < p.min
 
 // Section 3. With sigma 0: 0 when x equals the mean, else ±z_cap.
 double zscore(double x, const Baseline& b, double z_cap);
+
+// ---- Sections 4-9: one series-day ------------------------------------------------------
+
+enum class Severity { NORMAL, INFO, WARNING, CRITICAL, EMERGENCY };
+std::string_view to_string(Severity s);
+std::optional<Severity> parse_severity(std::string_view s);
+
+// What the engine needs to know about a metric: its parameters (global `spc.` settings with
+// the metric's overrides applied), its harmful direction and its static limits.
+struct MetricRules {
+  Params params;
+  Direction direction = Direction::BOTH;
+  Limits limits;
+};
+
+// A previous scored day of the series, as stored (x, z and the severity after direction).
+struct PastScore {
+  Day day;
+  double x;
+  double z;
+  Severity severity;
+};
+
+// Section 4. `past` holds the series' previous scored days in ascending order; rules are
+// evaluated on past + today. Returns the fired rules, sorted; `side` gets +1/-1 per rule.
+std::vector<int> western_electric(std::span<const PastScore> past, double x, double z,
+                                  const std::vector<int>& enabled, int side[6]);
+
+// Section 8: the piecewise-linear map of a component onto 0..100.
+double score_component(double v, double warning, double critical);
+
+// Section 9: the highest static limit breached by x in the harmful direction.
+Severity limit_breach(double x, Direction harmful, const Limits& limits);
+
+struct Finding {
+  double x = NAN;
+  Baseline baseline;
+  bool is_day_value = false;
+  bool in_baseline = true;
+  bool scored = false;                // is_day_value && !in_baseline
+  std::optional<double> z;
+  std::vector<int> rules;             // fired (stored)
+  bool rules_12 = false;              // rule 1 or 2 fired
+  bool rules_345_effective = false;   // rule 3, 4 or 5 fired and passed the effect guard
+  std::optional<double> roc;          // percent
+  bool roc_significant = false;
+  Severity severity = Severity::NORMAL;  // after the direction rule; NORMAL when not scored
+  bool harmful = false;               // severity comes from the harmful direction
+  Severity benign = Severity::NORMAL; // what the benign-direction components alone reach
+  std::optional<double> anomaly_score;
+  Severity limit = Severity::NORMAL;  // static limit breached (WARNING/CRITICAL/EMERGENCY)
+  int consecutive_days = 0;           // scored days at WARNING or above, ending today
+};
+
+// Sections 2-9 for series-day d. `values` are the series' day values before d (ascending:
+// baseline and rate of change), `past` its previous scored days (rules, persistence).
+Finding evaluate(Day d, double x, bool is_day_value, std::span<const DayValue> values,
+                 std::span<const PastScore> past, const MetricRules& rules);
+
+// ---- Section 10: health -------------------------------------------------------------------
+
+struct MetricHealthInput {
+  Dimension dimension;
+  const Finding* finding;
+};
+
+struct Health {
+  std::optional<double> dimension[kDimensionCount];
+  std::optional<double> score;  // 0.1 precision
+  std::string grade;            // A..F, empty when no score
+  std::string trend;            // IMPROVING / STABLE / DEGRADING, empty when unknown
+};
+
+// Metric health of one finding; nullopt when the series has none (in baseline, no breach).
+std::optional<double> metric_health(const Finding& f);
+std::string grade_of(double score);
+// `previous` are the instance's health scores of the previous 7 days (any order).
+Health instance_health(std::span<const MetricHealthInput> metrics, std::span<const double> previous);
+
+// ---- Section 11: alerts --------------------------------------------------------------------
+
+// One scored series of an instance on the day, with what the alert needs to explain itself.
+struct SeriesFinding {
+  ServiceType service;
+  std::string instance_id;
+  const MetricDef* def;  // name, unit, preferred metric, recommended action
+  MetricRules rules;
+  Finding finding;
+};
+
+struct InstanceGrades {
+  std::string today;      // A..F or empty
+  std::string yesterday;  // A..F or empty
+  std::optional<double> score;
+};
+
+struct Alert {
+  ServiceType service;
+  std::string instance_id, metric, type;  // type: ZSCORE, WE_RULE, ROC, THRESHOLD, BASELINE_SHIFT, HEALTH
+  Severity severity;
+  std::optional<double> value, mean, sigma, z, roc, score;
+  std::string rules;  // "1,2"
+  int consecutive_days = 0;
+  std::string message, action;
+};
+
+// Alerts of one day. `grades` is keyed by "SERVICE/instance_id".
+std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
+                                   const std::map<std::string, InstanceGrades>& grades);
+
+// "93.1%", "4.20 ms", "3.50 GiB", "1520.3 ops/s": a value in its unit, for messages.
+std::string format_value(double v, std::string_view unit);
+std::string join_rules(const std::vector<int>& rules);
 
 }  // namespace im::spc

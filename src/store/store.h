@@ -111,10 +111,17 @@ class Store {
   virtual size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) = 0;
   virtual std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) = 0;
   virtual size_t upsert_health_scores(std::span<const HealthRow> rows) = 0;
+  virtual std::vector<HealthRow> load_health_scores(Day from, Day to) = 0;
   // Updates every column but acknowledged, acknowledged_by, acknowledged_at and notes.
   virtual size_t upsert_alerts(std::span<const AlertRow> rows) = 0;
   virtual std::vector<AlertRow> load_alerts(Day day) = 0;
   virtual size_t acknowledge_alert(int64_t id, const std::string& by, const std::string& note) = 0;
+  // Removes the day's alerts of `services` that a recompute no longer raises, unless an
+  // operator touched them (acknowledged or annotated). `keep` holds "instance|metric|type".
+  virtual size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
+                                     const std::vector<std::string>& keep) = 0;
+  // Acknowledges, as `by`, unacknowledged INFO alerts dated before `before`.
+  virtual size_t acknowledge_info_before(Day before, const std::string& by) = 0;
 
   virtual void append_step_log(const StepLogRow& row) = 0;
   virtual std::vector<StepLogRow> load_step_log(const std::string& run_id) = 0;

@@ -252,8 +252,14 @@ void gen_rds(SeriesSet& ss, uint64_t seed, int n_stable) {
   Rng day(mix(mix(seed, hash_str(inst.id)), uint64_t(dn(d))));
   const double day_level = 1.0 + 0.05 * day.normal();
   const double weekend = d.weekday() >= 5 ? 0.9 : 1.0;
-  double free_frac = filling ? 0.32 - 0.0048 * cycle_pos(d, 60, fill_phase)
-                             : free0 - 0.0004 * (dn(d) % 365);
+  // Storage is consumed at a rate that varies from day to day (a random walk along the cycle).
+  const int pos = filling ? cycle_pos(d, 60, fill_phase) : cycle_pos(d, 365, fill_phase);
+  const uint64_t walk_seed = mix(mix(seed, hash_str(inst.id)), uint64_t(dn(d) - pos));
+  double free_frac = filling ? 0.32 : free0;
+  for (int k = 0; k < pos; ++k) {
+    Rng step(mix(walk_seed, uint64_t(k)));
+    free_frac -= (filling ? 0.0048 : 0.0004) * std::max(0.0, 1.0 + 1.2 * step.normal());
+  }
   free_frac = std::max(0.01, free_frac);
   const double alloc = inst.allocated_storage_gb * (1ULL << 30);
 

@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "store/migrations.h"
@@ -432,6 +434,52 @@ class SqliteStore final : public Store {
       s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend).run();
     }
     return rows.size();
+  }
+
+  std::vector<HealthRow> load_health_scores(Day from, Day to) override {
+    Stmt s(db_,
+           "SELECT metric_date, service_type, instance_id, cpu_score, memory_score, storage_score, "
+           "connections_score, latency_score, throughput_score, errors_score, health_score, COALESCE(grade,''), "
+           "COALESCE(trend_direction,'') FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
+           "ORDER BY service_type, instance_id, metric_date");
+    s.bind(from).bind(to);
+    std::vector<HealthRow> out;
+    while (s.step()) {
+      HealthRow r;
+      r.date = s.day(0);
+      r.service = s.service(1);
+      r.instance_id = s.text(2);
+      for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = s.opt(3 + i);
+      r.health_score = s.opt(10);
+      r.grade = s.text(11);
+      r.trend = s.text(12);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
+                             const std::vector<std::string>& keep) override {
+    std::set<std::string> keep_set(keep.begin(), keep.end());
+    Stmt s(db_, "SELECT id, service_type, instance_id || '|' || metric_name || '|' || alert_type "
+                "FROM infra_anomaly_alerts WHERE alert_date = ? AND acknowledged = 0 AND notes IS NULL");
+    s.bind(day);
+    std::vector<int64_t> stale;
+    while (s.step()) {
+      auto svc = s.service(1);
+      bool covered = services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
+      if (covered && !keep_set.count(s.text(2))) stale.push_back(s.integer(0));
+    }
+    auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
+    for (int64_t id : stale) del.reset().bind(id).run();
+    return stale.size();
+  }
+
+  size_t acknowledge_info_before(Day before, const std::string& by) override {
+    auto& s = cached("UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
+                     std::string(kNow) + " WHERE severity = 'INFO' AND acknowledged = 0 AND alert_date < ?");
+    s.reset().bind(by).bind(before).run();
+    return static_cast<size_t>(sqlite3_changes(db_));
   }
 
   size_t upsert_alerts(std::span<const AlertRow> rows) override {
