@@ -142,20 +142,31 @@ TEST_F(EnginePipelineTest, ReRunningTheDayKeepsAcknowledgements) {
   EXPECT_EQ(store->load_alerts(kDay).size(), alerts.size());
 }
 
-TEST_F(EnginePipelineTest, OldInfoAlertsAreAutoAcknowledged) {
-  size_t old_info = 0;
-  for (int back = 8; back <= 19; ++back)
-    for (const auto& a : store->load_alerts(kDay - back))
-      if (a.severity == "INFO") {
-        ++old_info;
-        EXPECT_TRUE(a.acknowledged) << a.message;
-        EXPECT_EQ(a.acknowledged_by, "auto-cleanup");
-      }
-  for (const auto& a : store->load_alerts(kDay))
-    if (a.severity == "INFO") {
-      EXPECT_FALSE(a.acknowledged);
-    }
-  EXPECT_GT(old_info, 0u);  // the history has INFO alerts older than 7 days
+TEST_F(EnginePipelineTest, InfoAlertsOlderThanSevenDaysAreAutoAcknowledged) {
+  auto info = [](Day d, const char* severity) {
+    store::AlertRow a;
+    a.date = d;
+    a.instance_id = "redis-cart-01";
+    a.metric = "ops_per_sec";
+    a.alert_type = "BASELINE_SHIFT";
+    a.severity = severity;
+    a.message = "test";
+    return a;
+  };
+  store->begin();
+  store->upsert_alerts(std::vector<store::AlertRow>{info(kDay - 8, "INFO"), info(kDay - 7, "INFO"),
+                                                    info(kDay - 9, "WARNING")});
+  store->commit();
+  run(fleet(), {9, 10, 11, 12, 13});
+  auto injected = [&](Day d) {
+    for (const auto& a : store->load_alerts(d))
+      if (a.message == "test") return a;
+    throw std::runtime_error("injected alert missing");
+  };
+  EXPECT_TRUE(injected(kDay - 8).acknowledged);
+  EXPECT_EQ(injected(kDay - 8).acknowledged_by, "auto-cleanup");
+  EXPECT_FALSE(injected(kDay - 7).acknowledged);  // not older than 7 days
+  EXPECT_FALSE(injected(kDay - 9).acknowledged);  // not INFO
 }
 
 TEST_F(EnginePipelineTest, FeatureFlagsSkipHealthAndAlerts) {
