@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/settings.h"
+#include "core/catalog.h"
 #include "core/types.h"
 
 extern char** environ;
@@ -23,6 +24,7 @@ struct Raw {
   std::string value;
   std::string origin;
   bool secret = false;
+  std::string key = {};  // name shown in messages when it differs from the registry key
 };
 
 // A password in a URL's user part (scheme://user:secret@host) is masked too.
@@ -39,7 +41,7 @@ std::string quote_value(const Raw& r) {
 }
 
 [[noreturn]] void fail(const std::string& key, const Raw& r, const std::string& allowed) {
-  throw ConfigError("invalid configuration: " + key + " = " + quote_value(r) + " (from " +
+  throw ConfigError("invalid configuration: " + (r.key.empty() ? key : r.key) + " = " + quote_value(r) + " (from " +
                     r.origin + "): " + allowed);
 }
 
@@ -422,7 +424,67 @@ std::string substitute(const std::string& v, const std::map<std::string, std::st
   return out;
 }
 
-void flatten(const YAML::Node& node, const std::string& prefix, Values& out,
+// spc.metrics.<metric>.<key>: per-metric overrides, kept apart from the registry keys.
+using MetricValues = std::map<std::string, Values>;  // metric -> key (e.g. "sigma_warning") -> value
+const std::vector<std::string>& metric_override_keys() {
+  static const std::vector<std::string> keys = {
+      "rolling_window_days", "sigma_warning", "sigma_critical", "roc_warning_pct", "roc_critical_pct",
+      "min_baseline_days", "we_rules_enabled", "min_coverage", "min_sigma_rel", "min_sigma_abs", "z_cap",
+      "rule_min_z", "spc_stat", "direction", "limits.warning", "limits.critical", "limits.emergency"};
+  return keys;
+}
+
+std::string scalar_text(const YAML::Node& v, const std::string& path, const std::string& where) {
+  if (v.IsScalar()) return v.as<std::string>();
+  if (!v.IsSequence())
+    throw ConfigError("invalid configuration: " + path + " (from " + where + "): expected a value, found a mapping");
+  std::string text;
+  for (const auto& item : v) {
+    if (!item.IsScalar())
+      throw ConfigError("invalid configuration: " + path + " (from " + where + "): list items must be plain values");
+    text += (text.empty() ? "" : ",") + item.as<std::string>();
+  }
+  return text;
+}
+
+void flatten_metric_overrides(const YAML::Node& node, MetricValues& out, std::vector<std::string>& warnings,
+                              const std::string& file) {
+  for (const auto& m : node) {
+    std::string metric = m.first.as<std::string>();
+    std::string where = file + ":" + std::to_string(m.first.Mark().line + 1);
+    bool known = std::any_of(metric_catalog().begin(), metric_catalog().end(),
+                             [&](const MetricDef& d) { return d.name == metric; });
+    if (!known) {
+      warnings.push_back("unknown metric 'spc.metrics." + metric + "' at " + where +
+                         " is ignored (metric names are listed in docs/data_dictionary.md)");
+      continue;
+    }
+    if (!m.second.IsMap())
+      throw ConfigError("invalid configuration: spc.metrics." + metric + " (from " + where +
+                        "): expected a mapping of settings");
+    std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& n, const std::string& prefix) {
+      for (const auto& kv : n) {
+        std::string key = prefix + kv.first.as<std::string>();
+        std::string at = file + ":" + std::to_string(kv.first.Mark().line + 1);
+        std::string display = "spc.metrics." + metric + "." + key;
+        if (kv.second.IsMap() && key == "limits") {
+          walk(kv.second, "limits.");
+          continue;
+        }
+        const auto& allowed = metric_override_keys();
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+          warnings.push_back("unknown configuration key '" + display + "' at " + at + " is ignored");
+          continue;
+        }
+        if (kv.second.IsNull()) continue;
+        out[metric][key] = Raw{scalar_text(kv.second, display, at), at, false, display};
+      }
+    };
+    walk(m.second, "");
+  }
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix, Values& out, MetricValues& metrics,
              std::vector<std::string>& warnings, const std::string& file,
              const std::map<std::string, std::string>& env,
              const std::map<std::string, std::string>& dotenv) {
@@ -431,9 +493,13 @@ void flatten(const YAML::Node& node, const std::string& prefix, Values& out,
     std::string path = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node& v = kv.second;
     std::string where = file + ":" + std::to_string(kv.first.Mark().line + 1);
+    if (path == "spc.metrics" && v.IsMap()) {
+      flatten_metric_overrides(v, metrics, warnings, file);
+      continue;
+    }
     if (v.IsMap()) {
       if (!find_key(path)) {
-        flatten(v, path, out, warnings, file, env, dotenv);
+        flatten(v, path, out, metrics, warnings, file, env, dotenv);
         continue;
       }
     }
@@ -443,18 +509,7 @@ void flatten(const YAML::Node& node, const std::string& prefix, Values& out,
       continue;
     }
     if (v.IsNull()) continue;
-    std::string text;
-    if (v.IsSequence()) {
-      for (const auto& item : v) {
-        if (!item.IsScalar())
-          throw ConfigError("invalid configuration: " + path + " (from " + where + "): list items must be plain values");
-        text += (text.empty() ? "" : ",") + item.as<std::string>();
-      }
-    } else if (v.IsScalar()) {
-      text = v.as<std::string>();
-    } else {
-      throw ConfigError("invalid configuration: " + path + " (from " + where + "): expected a value, found a mapping");
-    }
+    std::string text = scalar_text(v, path, where);
     std::string sub = substitute(text, env, dotenv, where);
     if (sub.empty() && !text.empty()) continue;  // "${UNSET}": treat as not set
     out[path] = Raw{sub, where, find_key(path)->secret};
@@ -483,6 +538,29 @@ void apply_env_layer(const std::map<std::string, std::string>& vars, const std::
 
 bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
 
+// Cross-key rules of methodology.md section 7 for one spc block. The message names the key
+// the user set (the other one may be a default), with its value and where it came from.
+void validate_spc(const SpcSettings& c, const std::string& prefix,
+                  const std::function<Raw(const std::string&)>& raw_of) {
+  auto user_set = [&](const std::string& k) { return raw_of(k).origin != "the built-in default"; };
+  auto order = [&](const std::string& lo, double lo_v, const std::string& hi, double hi_v, bool strict) {
+    bool ok = strict ? lo_v < hi_v : lo_v <= hi_v;
+    if (ok) return;
+    const char* relation = strict ? "below" : "at most";
+    if (user_set(lo) || !user_set(hi)) {
+      Raw r = raw_of(lo);
+      fail(prefix + lo, r, std::string("must be ") + relation + " " + prefix + hi + " (" + fmt_num(hi_v) + ")");
+    }
+    Raw r = raw_of(hi);
+    fail(prefix + hi, r, std::string("must be ") + (strict ? "above " : "at least ") + prefix + lo + " (" +
+                             fmt_num(lo_v) + ")");
+  };
+  order("sigma_warning", c.sigma_warning, "sigma_critical", c.sigma_critical, true);
+  order("roc_warning_pct", c.roc_warning_pct, "roc_critical_pct", c.roc_critical_pct, true);
+  order("min_baseline_days", c.min_baseline_days, "rolling_window_days", c.rolling_window_days, false);
+  order("rule_min_z", c.rule_min_z, "sigma_warning", c.sigma_warning, true);
+}
+
 }  // namespace
 
 std::map<std::string, std::string> process_environment() {
@@ -504,6 +582,7 @@ std::vector<KeyInfo> known_keys() {
 LoadedSettings load_settings(const ConfigSources& src) {
   LoadedSettings result;
   Values values;
+  MetricValues metric_values;
 
   // .env first: it feeds ${VAR} substitution in the YAML too.
   std::map<std::string, std::string> dotenv;
@@ -525,7 +604,7 @@ LoadedSettings load_settings(const ConfigSources& src) {
     if (root && !root.IsNull()) {
       if (!root.IsMap())
         throw ConfigError("invalid configuration: " + src.config_path + ": the top level must be a mapping of sections");
-      flatten(root, "", values, result.warnings, src.config_path, src.environment, dotenv);
+      flatten(root, "", values, metric_values, result.warnings, src.config_path, src.environment, dotenv);
     }
     result.files.push_back(src.config_path);
   } else if (src.config_explicit) {
@@ -556,24 +635,39 @@ LoadedSettings load_settings(const ConfigSources& src) {
   for (const auto& k : registry())
     if (auto it = values.find(k.path); it != values.end()) k.set(s, it->second);
 
-  // Cross-key rules (methodology.md section 7).
   auto raw_of = [&](const std::string& p) {
     auto it = values.find(p);
     return it != values.end() ? it->second : Raw{find_key(p)->default_value, "the built-in default"};
   };
-  const SpcSettings& c = s.spc;
-  if (!(c.sigma_warning < c.sigma_critical))
-    fail("spc.sigma_warning", raw_of("spc.sigma_warning"),
-         "must be below spc.sigma_critical (" + fmt_num(c.sigma_critical) + ")");
-  if (!(c.roc_warning_pct < c.roc_critical_pct))
-    fail("spc.roc_warning_pct", raw_of("spc.roc_warning_pct"),
-         "must be below spc.roc_critical_pct (" + fmt_num(c.roc_critical_pct) + ")");
-  if (c.min_baseline_days > c.rolling_window_days)
-    fail("spc.min_baseline_days", raw_of("spc.min_baseline_days"),
-         "must not exceed spc.rolling_window_days (" + std::to_string(c.rolling_window_days) + ")");
-  if (!(c.rule_min_z < c.sigma_warning))
-    fail("spc.rule_min_z", raw_of("spc.rule_min_z"),
-         "must be below spc.sigma_warning (" + fmt_num(c.sigma_warning) + ")");
+  validate_spc(s.spc, "spc.", [&](const std::string& k) { return raw_of("spc." + k); });
+
+  for (const auto& [metric, kv] : metric_values) {
+    Settings::MetricOverride o;
+    Settings scratch = s;  // the metric's spc block starts from the global one
+    for (const auto& [key, raw] : kv) {
+      if (key == "spc_stat") {
+        auto st = parse_stat(trim(raw.value));
+        if (!st) fail(raw.key, raw, "must be one of: avg, min, max, p95");
+        o.spc_stat = st;
+      } else if (key == "direction") {
+        auto d = parse_direction(trim(raw.value));
+        if (!d) fail(raw.key, raw, "must be one of: up, down, both");
+        o.direction = d;
+      } else if (key.starts_with("limits.")) {
+        double v = 0;
+        if (!parse_number(raw.value, v)) fail(raw.key, raw, "must be a number");
+        (key == "limits.warning" ? o.limit_warning : key == "limits.critical" ? o.limit_critical : o.limit_emergency) = v;
+      } else {
+        find_key("spc." + key)->set(scratch, raw);
+      }
+    }
+    o.params = scratch.spc;
+    validate_spc(o.params, "spc.metrics." + metric + ".", [&](const std::string& k) {
+      auto it = kv.find(k);
+      return it != kv.end() ? it->second : raw_of("spc." + k);
+    });
+    s.metric_overrides[metric] = o;
+  }
 
   if (s.storage.kind == StorageUrl::Kind::MYSQL)
     fail("storage.url", raw_of("storage.url"),

@@ -235,6 +235,35 @@ TEST(Config, ShippedConfigurationLoadsCleanly) {
   EXPECT_EQ(ls.settings.prometheus.metrics.size(), 10u);
 }
 
+TEST(Config, PerMetricOverridesStartFromTheGlobalSpcBlock) {
+  TempDir dir;
+  auto src = sources_in(dir);
+  write_file(src.config_path,
+             "spc:\n  sigma_warning: 2.2\n  metrics:\n    ops_per_sec:\n      sigma_warning: 2.5\n"
+             "      sigma_critical: 4\n      we_rules_enabled: [1, 2]\n    read_latency_ms:\n"
+             "      spc_stat: max\n      direction: both\n      limits:\n        warning: 20\n"
+             "        critical: 50\n    no_such_metric:\n      sigma_warning: 3\n"
+             "    hit_ratio_pct:\n      sigma_wrning: 3\n");
+  auto ls = load_settings(src);
+  const auto& o = ls.settings.metric_overrides;
+  ASSERT_EQ(o.size(), 2u);
+  const auto& ops = o.at("ops_per_sec");
+  EXPECT_DOUBLE_EQ(ops.params.sigma_warning, 2.5);
+  EXPECT_DOUBLE_EQ(ops.params.sigma_critical, 4);
+  EXPECT_EQ(ops.params.we_rules_enabled, (std::vector<int>{1, 2}));
+  EXPECT_EQ(ops.params.rolling_window_days, 14);  // inherited
+  const auto& lat = o.at("read_latency_ms");
+  EXPECT_DOUBLE_EQ(lat.params.sigma_warning, 2.2);  // the global value
+  EXPECT_EQ(lat.spc_stat, Stat::MAX);
+  EXPECT_EQ(lat.direction, Direction::BOTH);
+  EXPECT_EQ(lat.limit_warning, 20);
+  EXPECT_EQ(lat.limit_critical, 50);
+  EXPECT_FALSE(lat.limit_emergency);
+  ASSERT_EQ(ls.warnings.size(), 2u);
+  EXPECT_NE(ls.warnings[0].find("unknown metric 'spc.metrics.no_such_metric'"), std::string::npos) << ls.warnings[0];
+  EXPECT_NE(ls.warnings[1].find("'spc.metrics.hit_ratio_pct.sigma_wrning'"), std::string::npos) << ls.warnings[1];
+}
+
 TEST(Config, EveryKeyHasAnEnvironmentForm) {
   for (const auto& k : known_keys()) {
     EXPECT_TRUE(k.env.starts_with("IM_")) << k.path;
