@@ -106,7 +106,7 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   for (const auto& [g, n] : grades) out << "  " << g << " " << n;
   out << "\n";
 
-  // The day's largest deviations from baseline: what the detection engine works from.
+  // The day's largest deviations from baseline, whatever their severity.
   auto scores = store.load_anomaly_scores(day, day);
   std::vector<const store::AnomalyScoreRow*> scored;
   int baseline = 0, low = 0;
@@ -117,8 +117,8 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   }
   std::sort(scored.begin(), scored.end(), [](auto* a, auto* b) { return std::fabs(*a->z) > std::fabs(*b->z); });
   out << "\nSeries scored: " << scored.size() << ", in baseline: " << baseline << ", low coverage: " << low << "\n";
-  out << "Largest deviations from baseline (|z|):\n";
-  for (size_t i = 0; i < scored.size() && i < 8; ++i) {
+  if (!scored.empty()) out << "Largest deviations from baseline (|z|):\n";
+  for (size_t i = 0; i < scored.size() && i < 5; ++i) {
     const auto& s = *scored[i];
     const MetricDef* def = find_metric(s.service, s.metric);
     out << "  " << std::left << std::setw(22) << s.instance_id << std::setw(28) << s.metric << std::right
