@@ -98,8 +98,10 @@ int main_entry(int argc, char** argv) {
   auto* demo = app.add_subcommand(
       "demo", "backfill 30 simulated days, run yesterday, and print a summary");
   int demo_days = 30;
-  demo->add_option("--days", demo_days, "days to backfill before yesterday")->capture_default_str()
+  std::string demo_date;
+  demo->add_option("--days", demo_days, "days to backfill before the demo's day")->capture_default_str()
       ->check(CLI::Range(1, 365));
+  demo->add_option("--date", demo_date, "the day of the daily run (YYYY-MM-DD); default: yesterday UTC");
 
   try {
     app.parse(argc, argv);
@@ -159,7 +161,10 @@ int main_entry(int argc, char** argv) {
       start_logging(ls);
       auto store = open(ls.settings);
       pipeline::Pipeline p(ls.settings, *store, now_unix);
-      const Day yesterday = today - 1;
+      const Day yesterday = demo_date.empty() ? today - 1 : parse_day_flag("--date", demo_date);
+      if (yesterday >= today)
+        throw UsageError("--date " + yesterday.str() + ": not a complete UTC day yet (the latest is " +
+                         (today - 1).str() + ")");
       std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str() << " to "
                 << (yesterday - 1).str() << ") into " << store->describe() << "\n";
       pipeline::RunOptions back;

@@ -37,8 +37,8 @@ class Formatter final : public spdlog::formatter {
     auto level = spdlog::level::to_string_view(msg.level);
     std::string line;
     if (json_) {
-      nlohmann::json j{{"ts", ts}, {"level", std::string(level.data(), level.size())}, {"msg", text}};
-      line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      nlohmann::ordered_json j{{"ts", ts}, {"level", std::string(level.data(), level.size())}, {"msg", text}};
+      line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else {
       line = ts + " " + std::string(level.data(), level.size()) + " " + text;
     }

@@ -5,19 +5,14 @@
 #include "app/app.h"
 #include "store/store.h"
 #include "test_util.h"
+#include "app/run_cli.h"
 
 namespace im::app {
 namespace {
 
-using test::TempDir;
+using test::run_cli;
 
-int run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "infra-monitor");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return main_entry(static_cast<int>(args.size()), argv.data());
-}
+using test::TempDir;
 
 std::string yesterday() {
   return (Day::from_unix_seconds(std::time(nullptr)) - 1).str();
@@ -83,6 +78,24 @@ TEST(Cli, RunOnTheSimulatedFleetSucceeds) {
   EXPECT_GT(counts["infra_metric_daily"], 700);
   EXPECT_LT(counts["infra_metric_daily"], 800);
   EXPECT_EQ(counts["infra_monitoring_pipeline_log"], 14);
+}
+
+TEST(Cli, SecretsNeverReachTheLog) {
+  TempDir dir;
+  // A password that happens to equal text the log prints: every occurrence must be masked.
+  setenv("DB_PASSWORD", "Redis Metric Collection", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "source is simulate", 1);
+  testing::internal::CaptureStderr();
+  int rc = run_cli({"--storage-url", "sqlite://" + dir.file("s.db"), "--log-format", "json", "run",
+                    "--service-type", "REDIS"});
+  std::string err = testing::internal::GetCapturedStderr();
+  unsetenv("DB_PASSWORD");
+  unsetenv("AWS_SECRET_ACCESS_KEY");
+  EXPECT_EQ(rc, kExitOk);
+  EXPECT_EQ(err.find("Redis Metric Collection"), std::string::npos);
+  EXPECT_EQ(err.find("source is simulate"), std::string::npos);
+  EXPECT_NE(err.find("step  3 ***"), std::string::npos) << err.substr(0, 2000);
+  EXPECT_NE(err.find("{\"ts\":"), std::string::npos);  // JSON lines
 }
 
 TEST(Redact, ReplacesEverySecretOccurrence) {
