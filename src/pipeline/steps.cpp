@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include "transform/transform.h"
 
@@ -146,8 +147,6 @@ StepOutcome persist_metrics(Context& c) {
 }
 
 // ---- 9-11 ----------------------------------------------------------------------------
-using SeriesKey = std::tuple<ServiceType, std::string, std::string>;
-
 std::string instance_key(ServiceType s, const std::string& id) { return std::string(to_string(s)) + "/" + id; }
 
 StepOutcome spc_baseline(Context& c) {
@@ -157,34 +156,47 @@ StepOutcome spc_baseline(Context& c) {
   // The widest window any metric uses bounds what must be read.
   int window = p.rolling_window_days;
   for (const auto& [name, o] : c.settings.metric_overrides) window = std::max(window, o.params.rolling_window_days);
+
+  // Catalog lookups and overrides once per metric, not once per row.
+  std::unordered_map<std::string, std::optional<EffectiveMetric>> metrics;
+  auto metric_of = [&](ServiceType svc, const std::string& name) -> const EffectiveMetric* {
+    auto [it, fresh] = metrics.try_emplace(std::string(to_string(svc)) + "/" + name);
+    if (fresh)
+      if (const MetricDef* def = find_metric(svc, name)) it->second = effective_metric(c.settings, *def);
+    return it->second ? &*it->second : nullptr;
+  };
+  auto series_key = [](ServiceType svc, const std::string& instance, const std::string& metric) {
+    return std::string(to_string(svc)) + "/" + instance + "/" + metric;
+  };
+
   auto history = c.store.load_daily_metrics(c.day - 2 * window, c.day - 1, c.services);
-  std::map<SeriesKey, std::vector<spc::DayValue>> values;
+  std::unordered_map<std::string, std::vector<spc::DayValue>> values;
   for (const auto& h : history) {
-    const MetricDef* def = find_metric(h.service, h.metric);
-    if (!def) continue;
-    EffectiveMetric m = effective_metric(c.settings, *def);
-    if (h.coverage() < m.rules.params.min_coverage) continue;  // not a day value
-    values[{h.service, h.instance_id, h.metric}].push_back({h.date, h.stat(m.spc_stat)});
+    const EffectiveMetric* m = metric_of(h.service, h.metric);
+    if (!m || h.coverage() < m->rules.params.min_coverage) continue;  // not a day value
+    values[series_key(h.service, h.instance_id, h.metric)].push_back({h.date, h.stat(m->spc_stat)});
   }
-  // Previous scored days for the rules (8 points) and persistence: a generous window.
-  std::map<SeriesKey, std::vector<spc::PastScore>> past;
-  for (const auto& r : c.store.load_anomaly_scores(c.day - std::max(2 * window, 60), c.day - 1)) {
-    if (!r.z || r.score_status != "SCORED") continue;
-    if (!c.covers(r.service)) continue;
+  // Previous scored days for the rules (8 points) and persistence (runs of anomalous days,
+  // counted as far back as the window reaches).
+  std::unordered_map<std::string, std::vector<spc::PastScore>> past;
+  for (const auto& r : c.store.load_scored_history(c.day - 2 * window, c.day - 1, c.services)) {
+    if (!r.z) continue;
     auto sev = spc::parse_severity(r.severity).value_or(spc::Severity::NORMAL);
-    past[{r.service, r.instance_id, r.metric}].push_back({r.date, r.value, *r.z, sev});
+    past[series_key(r.service, r.instance_id, r.metric)].push_back({r.date, r.value, *r.z, sev});
   }
+
   c.series.clear();
+  c.series.reserve(today.size());
   int unknown = 0;
   for (auto& t : today) {
-    const MetricDef* def = find_metric(t.service, t.metric);
-    if (!def) {
+    const EffectiveMetric* m = metric_of(t.service, t.metric);
+    if (!m) {
       ++unknown;
       continue;
     }
     SeriesWork w;
-    w.metric = effective_metric(c.settings, *def);
-    SeriesKey key{t.service, t.instance_id, t.metric};
+    w.metric = *m;
+    const std::string key = series_key(t.service, t.instance_id, t.metric);
     if (auto it = values.find(key); it != values.end()) w.history = std::move(it->second);
     if (auto it = past.find(key); it != past.end()) w.past = std::move(it->second);
     w.baseline = spc::compute_baseline(w.history, c.day, w.metric.rules.params);

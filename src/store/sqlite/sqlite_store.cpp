@@ -119,9 +119,11 @@ class FileLock final : public RunLock {
 
 class NoLock final : public RunLock {};
 
+// The unary + keeps SQLite from choosing the per-series index for the service filter: the
+// date range on the date-leading unique index is what bounds these reads.
 std::string services_in(std::span<const ServiceType> s) {
   if (s.empty()) return "";
-  std::string q = " AND service_type IN (";
+  std::string q = " AND +service_type IN (";
   for (size_t i = 0; i < s.size(); ++i) q += i ? ",?" : "?";
   return q + ")";
 }
@@ -340,7 +342,7 @@ class SqliteStore final : public Store {
            "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), avg_value, min_value, "
            "max_value, p95_value, sample_count, expected_samples, source FROM infra_metric_daily "
            "WHERE metric_date BETWEEN ? AND ?" + services_in(services) +
-           " ORDER BY service_type, instance_id, metric_name, metric_date");
+           " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     std::vector<DailyMetric> out;
@@ -390,7 +392,7 @@ class SqliteStore final : public Store {
            "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, rolling_mean_14d, "
            "rolling_std_14d, sigma, baseline_days, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
            "COALESCE(severity,''), is_baseline_period, score_status FROM infra_anomaly_scores "
-           "WHERE metric_date BETWEEN ? AND ? ORDER BY service_type, instance_id, metric_name, metric_date");
+           "WHERE metric_date BETWEEN ? AND ? ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     std::vector<AnomalyScoreRow> out;
     while (s.step()) {
@@ -412,6 +414,31 @@ class SqliteStore final : public Store {
       r.severity = s.text(14);
       r.is_baseline_period = s.integer(15) != 0;
       r.score_status = s.text(16);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  std::vector<AnomalyScoreRow> load_scored_history(Day from, Day to,
+                                                   std::span<const ServiceType> services) override {
+    Stmt s(db_,
+           "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, severity "
+           "FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
+               services_in(services) + " ORDER BY metric_date, service_type, instance_id, metric_name");
+    s.bind(from).bind(to);
+    for (ServiceType svc : services) s.bind(to_string(svc));
+    std::vector<AnomalyScoreRow> out;
+    while (s.step()) {
+      AnomalyScoreRow r;
+      r.date = s.day(0);
+      r.service = s.service(1);
+      r.instance_id = s.text(2);
+      r.metric = s.text(3);
+      r.value = s.real(4);
+      r.z = s.opt(5);
+      r.severity = s.text(6);
+      r.score_status = "SCORED";
+      r.is_baseline_period = false;
       out.push_back(std::move(r));
     }
     return out;
