@@ -169,21 +169,22 @@ StepOutcome spc_baseline(Context& c) {
     return std::string(to_string(svc)) + "/" + instance + "/" + metric;
   };
 
-  auto history = c.store.load_daily_metrics(c.day - 2 * window, c.day - 1, c.services);
   std::unordered_map<std::string, std::vector<spc::DayValue>> values;
-  for (const auto& h : history) {
+  int64_t history_rows = 0;
+  c.store.visit_daily_metrics(c.day - 2 * window, c.day - 1, c.services, [&](const DailyMetric& h) {
+    ++history_rows;
     const EffectiveMetric* m = metric_of(h.service, h.metric);
-    if (!m || h.coverage() < m->rules.params.min_coverage) continue;  // not a day value
+    if (!m || h.coverage() < m->rules.params.min_coverage) return;  // not a day value
     values[series_key(h.service, h.instance_id, h.metric)].push_back({h.date, h.stat(m->spc_stat)});
-  }
+  });
   // Previous scored days for the rules (8 points) and persistence (runs of anomalous days,
   // counted as far back as the window reaches).
   std::unordered_map<std::string, std::vector<spc::PastScore>> past;
-  for (const auto& r : c.store.load_scored_history(c.day - 2 * window, c.day - 1, c.services)) {
-    if (!r.z) continue;
+  c.store.visit_scored_history(c.day - 2 * window, c.day - 1, c.services, [&](const store::AnomalyScoreRow& r) {
+    if (!r.z) return;
     auto sev = spc::parse_severity(r.severity).value_or(spc::Severity::NORMAL);
     past[series_key(r.service, r.instance_id, r.metric)].push_back({r.date, r.value, *r.z, sev});
-  }
+  });
 
   c.series.clear();
   c.series.reserve(today.size());
@@ -206,7 +207,7 @@ StepOutcome spc_baseline(Context& c) {
   if (unknown) spdlog::warn("[{}] {} stored metric(s) are not in the catalog and are not scored", c.day.str(), unknown);
   StepOutcome o;
   o.rows = static_cast<int64_t>(c.series.size());
-  o.message = std::to_string(o.rows) + " series, history of " + std::to_string(history.size()) + " daily rows";
+  o.message = std::to_string(o.rows) + " series, history of " + std::to_string(history_rows) + " daily rows";
   return o;
 }
 
@@ -302,7 +303,7 @@ StepOutcome health_scores(Context& c) {
     r.grade = h.grade;
     r.trend = h.trend;
     rows.push_back(std::move(r));
-    grades[h.grade.empty() ? "-" : h.grade]++;
+    grades[h.grade.empty() ? "none" : h.grade]++;
     c.grades[key] = {h.grade, yesterday[key], h.score};
   }
   c.health_done = true;

@@ -4,6 +4,12 @@
 
 namespace im::store {
 
+std::vector<DailyMetric> Store::load_daily_metrics(Day from, Day to, std::span<const ServiceType> services) {
+  std::vector<DailyMetric> out;
+  visit_daily_metrics(from, to, services, [&](const DailyMetric& m) { out.push_back(m); });
+  return out;
+}
+
 std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode) {
   switch (url.kind) {
     case StorageUrl::Kind::SQLITE: return open_sqlite(url.path, mode);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -106,15 +107,17 @@ class Store {
   virtual size_t upsert_daily_metrics(std::span<const DailyMetric> rows) = 0;
   // Rows with from <= metric_date <= to for the given services (all when empty), ascending
   // by date (so each series' rows are in day order).
-  virtual std::vector<DailyMetric> load_daily_metrics(Day from, Day to,
-                                                      std::span<const ServiceType> services) = 0;
+  std::vector<DailyMetric> load_daily_metrics(Day from, Day to, std::span<const ServiceType> services);
+  // The same rows, streamed: no vector of the whole window is built (history reads).
+  virtual void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
+                                   const std::function<void(const DailyMetric&)>& fn) = 0;
 
   virtual size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) = 0;
   virtual std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) = 0;
   // Only SCORED rows, only what the rules need (date, series, value, z, severity), for the
   // given services (all when empty). Ascending by date.
-  virtual std::vector<AnomalyScoreRow> load_scored_history(Day from, Day to,
-                                                           std::span<const ServiceType> services) = 0;
+  virtual void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
+                                    const std::function<void(const AnomalyScoreRow&)>& fn) = 0;
   virtual size_t upsert_health_scores(std::span<const HealthRow> rows) = 0;
   virtual std::vector<HealthRow> load_health_scores(Day from, Day to) = 0;
   // Updates every column but acknowledged, acknowledged_by, acknowledged_at and notes.

@@ -336,8 +336,8 @@ class SqliteStore final : public Store {
     return rows.size();
   }
 
-  std::vector<DailyMetric> load_daily_metrics(Day from, Day to,
-                                              std::span<const ServiceType> services) override {
+  void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
+                           const std::function<void(const DailyMetric&)>& fn) override {
     Stmt s(db_,
            "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), avg_value, min_value, "
            "max_value, p95_value, sample_count, expected_samples, source FROM infra_metric_daily "
@@ -345,9 +345,8 @@ class SqliteStore final : public Store {
            " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
-    std::vector<DailyMetric> out;
+    DailyMetric m;  // reused: its strings keep their capacity from row to row
     while (s.step()) {
-      DailyMetric m;
       m.date = s.day(0);
       m.service = s.service(1);
       m.instance_id = s.text(2);
@@ -360,9 +359,8 @@ class SqliteStore final : public Store {
       m.sample_count = static_cast<int32_t>(s.integer(9));
       m.expected_samples = static_cast<int32_t>(s.integer(10));
       m.source = s.text(11);
-      out.push_back(std::move(m));
+      fn(m);
     }
-    return out;
   }
 
   size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) override {
@@ -419,17 +417,18 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  std::vector<AnomalyScoreRow> load_scored_history(Day from, Day to,
-                                                   std::span<const ServiceType> services) override {
+  void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
+                            const std::function<void(const AnomalyScoreRow&)>& fn) override {
     Stmt s(db_,
            "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, severity "
            "FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
                services_in(services) + " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
-    std::vector<AnomalyScoreRow> out;
+    AnomalyScoreRow r;
+    r.score_status = "SCORED";
+    r.is_baseline_period = false;
     while (s.step()) {
-      AnomalyScoreRow r;
       r.date = s.day(0);
       r.service = s.service(1);
       r.instance_id = s.text(2);
@@ -437,11 +436,8 @@ class SqliteStore final : public Store {
       r.value = s.real(4);
       r.z = s.opt(5);
       r.severity = s.text(6);
-      r.score_status = "SCORED";
-      r.is_baseline_period = false;
-      out.push_back(std::move(r));
+      fn(r);
     }
-    return out;
   }
 
   size_t upsert_health_scores(std::span<const HealthRow> rows) override {
@@ -644,7 +640,7 @@ class SqliteStore final : public Store {
 
   std::map<std::string, int64_t> grade_distribution(Day day) override {
     Stmt s(db_,
-           "SELECT COALESCE(grade, '-'), COUNT(*) FROM infra_health_scores WHERE metric_date = ? "
+           "SELECT COALESCE(grade, 'no score'), COUNT(*) FROM infra_health_scores WHERE metric_date = ? "
            "GROUP BY grade ORDER BY grade");
     s.bind(day);
     std::map<std::string, int64_t> out;
