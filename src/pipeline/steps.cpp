@@ -316,6 +316,20 @@ StepOutcome health_scores(Context& c) {
 
 StepOutcome alert_evaluation(Context& c) {
   if (!c.settings.features.enable_alerts) return skipped("ENABLE_ALERTS is false");
+  if (!c.health_done && c.settings.features.enable_health) {
+    // Step 12 was not part of this run: the grades it stored for the day are still right.
+    c.grades.clear();
+    for (const auto& h : c.store.load_health_scores(c.day - 1, c.day)) {
+      if (!c.covers(h.service)) continue;
+      auto& g = c.grades[instance_key(h.service, h.instance_id)];
+      if (h.date == c.day) {
+        g.today = h.grade;
+        g.score = h.health_score;
+      } else {
+        g.yesterday = h.grade;
+      }
+    }
+  }
   auto alerts = spc::evaluate_alerts(c.findings, c.grades);
   std::vector<store::AlertRow> rows;
   std::vector<std::string> keep;

@@ -130,6 +130,22 @@ TEST_F(EnginePipelineTest, ChangedParametersRewriteTheDayKeepingAcknowledgements
     }
 }
 
+TEST_F(EnginePipelineTest, AlertsWithoutStep12UseTheStoredGrades) {
+  auto before = store->load_alerts(kDay);
+  bool graded = std::any_of(before.begin(), before.end(), [](const auto& a) {
+    return a.alert_type == "HEALTH" || a.severity == "EMERGENCY";
+  });
+  ASSERT_TRUE(graded) << "the seed day should have alerts that depend on grades";
+  auto d = run(fleet(), {9, 10, 13});
+  EXPECT_EQ(d.steps[11].message, "not selected (--steps)");
+  auto after = store->load_alerts(kDay);
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(before[i].message, after[i].message);
+    EXPECT_EQ(before[i].severity, after[i].severity);
+  }
+}
+
 TEST_F(EnginePipelineTest, ReRunningTheDayKeepsAcknowledgements) {
   auto alerts = store->load_alerts(kDay);
   ASSERT_FALSE(alerts.empty());
