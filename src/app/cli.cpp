@@ -158,13 +158,16 @@ int main_entry(int argc, char** argv) {
       if (ls.settings.source != "simulate")
         throw ConfigError("invalid configuration: the demo runs on the simulated fleet; source is \"" +
                           ls.settings.source + "\" (set source: simulate or unset IM_SOURCE)");
-      start_logging(ls);
-      auto store = open(ls.settings);
-      pipeline::Pipeline p(ls.settings, *store, now_unix);
+      if (ls.settings.pipeline.dry_run)
+        throw ConfigError("invalid configuration: the demo writes its database; unset DRY_RUN (or "
+                          "pipeline.dry_run) to run it, or use `run --dry-run`");
       const Day yesterday = demo_date.empty() ? today - 1 : parse_day_flag("--date", demo_date);
       if (yesterday >= today)
         throw UsageError("--date " + yesterday.str() + ": not a complete UTC day yet (the latest is " +
                          (today - 1).str() + ")");
+      start_logging(ls);
+      auto store = open(ls.settings);
+      pipeline::Pipeline p(ls.settings, *store, now_unix);
       std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str() << " to "
                 << (yesterday - 1).str() << ") into " << store->describe() << "\n";
       pipeline::RunOptions back;

@@ -1,7 +1,5 @@
 #include "core/catalog.h"
 
-#include <algorithm>
-
 namespace im {
 
 namespace {
@@ -103,19 +101,6 @@ const MetricDef* find_metric(ServiceType service, std::string_view name) {
   for (const auto& m : kCatalog)
     if (m.service == service && m.name == name) return &m;
   return nullptr;
-}
-
-std::vector<std::string_view> source_inputs(ServiceType service) {
-  std::vector<std::string_view> out;
-  auto add = [&](std::string_view s) {
-    if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
-  };
-  for (const auto& m : kCatalog) {
-    if (m.service != service) continue;
-    add(m.input);
-    add(m.input2);
-  }
-  return out;
 }
 
 }  // namespace im

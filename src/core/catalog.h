@@ -51,7 +51,5 @@ struct MetricDef {
 
 std::span<const MetricDef> metric_catalog();
 const MetricDef* find_metric(ServiceType service, std::string_view name);
-// Source series (inputs) a service's collectors must fetch, deduplicated, catalog order.
-std::vector<std::string_view> source_inputs(ServiceType service);
 
 }  // namespace im

@@ -33,6 +33,8 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_cli({"run", "--backfill", "3", "--target-date", "2026-01-01"}), kExitUsage);
   EXPECT_EQ(run_cli({"run", "--steps", "10,11"}), kExitUsage);
   EXPECT_EQ(run_cli({"run", "--service-type", "ORACLE"}), kExitUsage);
+  EXPECT_EQ(run_cli({"demo", "--date", "2999-01-01"}), kExitUsage);
+  EXPECT_EQ(run_cli({"demo", "--days", "0"}), kExitUsage);
 }
 
 TEST(Cli, ConfigurationErrorsExitTwo) {
