@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pipeline/pipeline.h"
+#include "store/store.h"
 
 namespace im::app {
 
@@ -26,5 +27,13 @@ std::string redact(std::string text, const std::vector<std::string>& secrets);
 // What a person reads after a run or the demo.
 void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool dry_run);
 void print_day_summary(std::ostream& out, store::Store& store, Day day);
+
+// Operator commands (guide sections 4, 6.3 and 11). Each returns the exit code.
+// status: OK / WARNING / STALE checks of the pipeline and the data; 1 when any is not OK.
+int status_command(std::ostream& out, store::Store& store, int64_t now_unix, bool json);
+int ack_command(std::ostream& out, store::Store& store, const store::AckFilter& filter,
+                const std::string& by, const std::string& note);
+// cleanup: deletes pipeline log rows older than `keep_days` (the guide's MySQL EVENT, for any store).
+int cleanup_command(std::ostream& out, store::Store& store, int64_t now_unix, int keep_days);
 
 }  // namespace im::app

@@ -1,7 +1,9 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <iomanip>
 #include <iostream>
 
 #include "app/app.h"
@@ -103,6 +105,27 @@ int main_entry(int argc, char** argv) {
       ->check(CLI::Range(1, 365));
   demo->add_option("--date", demo_date, "the day of the daily run (YYYY-MM-DD); default: yesterday UTC");
 
+  auto* status = app.add_subcommand("status", "check that the pipeline runs and its data is fresh (guide section 4)");
+  std::string status_format = "table";
+  status->add_option("--format", status_format, "table or json")->capture_default_str()
+      ->check(CLI::IsMember({"table", "json"}));
+
+  auto* ack = app.add_subcommand("ack", "acknowledge alerts (guide section 6.3)");
+  int64_t ack_id = 0;
+  std::string ack_instance, ack_severity, ack_older, ack_by, ack_note;
+  ack->add_option("--id", ack_id, "one alert by id");
+  ack->add_option("--instance", ack_instance, "every open alert of an instance");
+  ack->add_option("--severity", ack_severity, "only alerts of this severity")
+      ->check(CLI::IsMember({"EMERGENCY", "CRITICAL", "WARNING", "INFO"}, CLI::ignore_case));
+  ack->add_option("--older-than", ack_older, "only alerts dated more than N days ago, e.g. 7d");
+  ack->add_option("--by", ack_by, "who acknowledges (recorded in acknowledged_by)")->required();
+  ack->add_option("--note", ack_note, "text for the alert's notes");
+
+  auto* cleanup = app.add_subcommand("cleanup", "delete old pipeline log rows (guide section 11)");
+  int keep_days = 90;
+  cleanup->add_option("--keep-days", keep_days, "days of pipeline log to keep")->capture_default_str()
+      ->check(CLI::Range(1, 36500));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -151,6 +174,47 @@ int main_entry(int argc, char** argv) {
       std::cout << "schema of " << store->describe() << " is at version " << store->schema_version()
                 << " (latest " << store->latest_schema_version() << ")\n";
       return kExitOk;
+    }
+
+    if (*status) {
+      auto ls = load(g, app, false);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      return status_command(std::cout, *store, now_unix(), status_format == "json");
+    }
+
+    if (*ack) {
+      store::AckFilter f;
+      if (ack->get_option("--id")->count()) f.id = ack_id;
+      if (!ack_instance.empty()) f.instance_id = ack_instance;
+      if (!ack_severity.empty()) {
+        std::transform(ack_severity.begin(), ack_severity.end(), ack_severity.begin(), ::toupper);
+        f.severity = ack_severity;
+      }
+      if (!ack_older.empty()) {
+        size_t used = 0;
+        int n = -1;
+        try {
+          n = std::stoi(ack_older, &used);
+        } catch (...) {
+        }
+        if (n < 0 || used + 1 != ack_older.size() || ack_older.back() != 'd')
+          throw UsageError("--older-than " + ack_older + ": expected a number of days such as 7d");
+        f.before = today - n;
+      }
+      if (!f.id && !f.instance_id && !f.severity && !f.before)
+        throw UsageError("ack: say which alerts: --id, --instance, --severity and/or --older-than");
+      auto ls = load(g, app, false);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      return ack_command(std::cout, *store, f, ack_by, ack_note);
+    }
+
+    if (*cleanup) {
+      auto ls = load(g, app, false);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      return cleanup_command(std::cout, *store, now_unix(), keep_days);
     }
 
     if (*demo) {

@@ -60,4 +60,14 @@ std::string format_utc_timestamp(int64_t s) {
   return buf;
 }
 
+std::optional<int64_t> parse_utc_timestamp(std::string_view t) {
+  if (t.size() != 19 || t[10] != ' ' || t[13] != ':' || t[16] != ':') return std::nullopt;
+  auto day = Day::parse(t.substr(0, 10));
+  auto hh = t.substr(11, 2), mm = t.substr(14, 2), ss = t.substr(17, 2);
+  if (!day || !all_digits(hh) || !all_digits(mm) || !all_digits(ss)) return std::nullopt;
+  int h = to_int(hh), m = to_int(mm), s = to_int(ss);
+  if (h > 23 || m > 59 || s > 59) return std::nullopt;
+  return day->start_unix() + h * 3600 + m * 60 + s;
+}
+
 }  // namespace im

@@ -39,5 +39,7 @@ class Day {
 
 // "YYYY-MM-DD HH:MM:SS" for a Unix time (UTC), the timestamp format of every table.
 std::string format_utc_timestamp(int64_t unix_seconds);
+// The inverse; nullopt for anything else.
+std::optional<int64_t> parse_utc_timestamp(std::string_view text);
 
 }  // namespace im

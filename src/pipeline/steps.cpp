@@ -120,9 +120,8 @@ StepOutcome normalize(Context& c) {
   c.raw.clear();
   c.raw.shrink_to_fit();
   c.normalized = std::move(n.series);
-  StepOutcome o;
-  o.rows = static_cast<int64_t>(c.normalized.size());
-  o.message = std::to_string(o.rows) + " metric series";
+  StepOutcome o;  // in memory: rows_affected stays 0, as in the guide's step table
+  o.message = std::to_string(c.normalized.size()) + " metric series";
   return o;
 }
 
@@ -131,9 +130,8 @@ StepOutcome aggregate(Context& c) {
   for (auto& d : daily) d.source = c.source_name;
   c.normalized.clear();
   c.normalized.shrink_to_fit();
-  StepOutcome o;
-  o.rows = static_cast<int64_t>(daily.size());
-  o.message = std::to_string(o.rows) + " daily aggregates";
+  StepOutcome o;  // in memory
+  o.message = std::to_string(daily.size()) + " daily aggregates";
   c.daily = std::move(daily);
   return o;
 }
@@ -205,9 +203,8 @@ StepOutcome spc_baseline(Context& c) {
     c.series.push_back(std::move(w));
   }
   if (unknown) spdlog::warn("[{}] {} stored metric(s) are not in the catalog and are not scored", c.day.str(), unknown);
-  StepOutcome o;
-  o.rows = static_cast<int64_t>(c.series.size());
-  o.message = std::to_string(o.rows) + " series, history of " + std::to_string(history_rows) + " daily rows";
+  StepOutcome o;  // in memory
+  o.message = std::to_string(c.series.size()) + " series, history of " + std::to_string(history_rows) + " daily rows";
   return o;
 }
 
@@ -246,8 +243,7 @@ StepOutcome anomaly_scoring(Context& c) {
     c.scores.push_back(std::move(r));
     c.findings.push_back({w.today.service, w.today.instance_id, w.metric.def, w.metric.rules, std::move(f)});
   }
-  StepOutcome o;
-  o.rows = static_cast<int64_t>(c.scores.size());
+  StepOutcome o;  // in memory
   int64_t scored = 0;
   for (const auto& [sev, n] : by_severity) scored += n;
   o.message = std::to_string(scored) + " scored (" + std::to_string(by_severity[spc::Severity::CRITICAL]) +

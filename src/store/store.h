@@ -80,6 +80,25 @@ class RunLock {
   virtual ~RunLock() = default;
 };
 
+// One run as the pipeline log records it (guide section 4.1).
+struct RunSummary {
+  std::string run_id;
+  Day target_date;
+  std::string started_at, finished_at;  // UTC timestamps of its first and last log row
+  int succeeded = 0, failed = 0, skipped = 0;
+  int64_t rows = 0;
+};
+
+// Which alerts `ack` acknowledges: every given condition must hold; unacknowledged only.
+struct AckFilter {
+  std::optional<int64_t> id = {};
+  std::optional<std::string> instance_id = {};
+  std::optional<std::string> severity = {};
+  std::optional<Day> before = {};  // alert_date < before
+};
+
+enum class OpenMode { READ_WRITE, DRY_RUN };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -123,7 +142,6 @@ class Store {
   // Updates every column but acknowledged, acknowledged_by, acknowledged_at and notes.
   virtual size_t upsert_alerts(std::span<const AlertRow> rows) = 0;
   virtual std::vector<AlertRow> load_alerts(Day day) = 0;
-  virtual size_t acknowledge_alert(int64_t id, const std::string& by, const std::string& note) = 0;
   // Removes the day's alerts of `services` that a recompute no longer raises, unless an
   // operator touched them (acknowledged or annotated). `keep` holds "instance|metric|type".
   virtual size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
@@ -131,7 +149,18 @@ class Store {
   // Acknowledges, as `by`, unacknowledged INFO alerts dated before `before`.
   virtual size_t acknowledge_info_before(Day before, const std::string& by) = 0;
 
+  // Acknowledges the unacknowledged alerts matching `filter`; returns how many.
+  virtual size_t acknowledge_alerts(const AckFilter& filter, const std::string& by, const std::string& note) = 0;
+
   virtual void append_step_log(const StepLogRow& row) = 0;
+  // Monitoring the monitor (guide section 4).
+  virtual std::vector<RunSummary> recent_runs(int limit) = 0;
+  virtual std::string last_success_at() = 0;  // "" when no step ever succeeded
+  virtual std::vector<StepLogRow> failed_steps_since(const std::string& utc_timestamp) = 0;
+  // MAX(date) of each data table; nullopt for an empty table.
+  virtual std::map<std::string, std::optional<Day>> latest_dates() = 0;
+  // Deletes pipeline log rows created before the timestamp (retention); returns how many.
+  virtual size_t delete_step_log_before(const std::string& utc_timestamp) = 0;
   virtual std::vector<StepLogRow> load_step_log(const std::string& run_id) = 0;
   // The run_id of the latest run for a target date ("" when none).
   virtual std::string latest_run_id(Day target_date) = 0;
@@ -140,8 +169,6 @@ class Store {
   virtual std::map<std::string, int64_t> day_counts(Day day) = 0;
   virtual std::map<std::string, int64_t> grade_distribution(Day day) = 0;
 };
-
-enum class OpenMode { READ_WRITE, DRY_RUN };
 
 // Opens (creating if needed) the store at `url` and applies pending migrations. In DRY_RUN
 // mode nothing is created or changed on disk: a missing SQLite file is replaced by an empty

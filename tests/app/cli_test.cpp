@@ -100,6 +100,79 @@ TEST(Cli, SecretsNeverReachTheLog) {
   EXPECT_NE(err.find("{\"ts\":"), std::string::npos);  // JSON lines
 }
 
+TEST(Cli, StatusIsStaleBeforeAnyRunAndOkAfterTheDailyRun) {
+  TempDir dir;
+  const std::string url = "sqlite://" + dir.file("st.db");
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run_cli({"--storage-url", url, "status"}), kExitFailed);
+  std::string before = testing::internal::GetCapturedStdout();
+  EXPECT_NE(before.find("STALE   pipeline_freshness"), std::string::npos) << before;
+  ASSERT_EQ(run_cli({"--storage-url", url, "run", "--service-type", "REDIS"}), kExitOk);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run_cli({"--storage-url", url, "status", "--format", "json"}), kExitOk);
+  std::string after = testing::internal::GetCapturedStdout();
+  EXPECT_NE(after.find("\"status\": \"OK\""), std::string::npos) << after;
+  EXPECT_NE(after.find("\"recent_runs\""), std::string::npos) << after;
+}
+
+TEST(Cli, AckSelectsAlertsAndNeedsAFilterAndAName) {
+  TempDir dir;
+  std::string why;
+  const std::string url = "sqlite://" + dir.file("ack.db");
+  auto store = store::open_store(*parse_storage_url(url, why));
+  const Day today = Day::from_unix_seconds(std::time(nullptr));
+  auto alert = [&](Day d, const char* instance, const char* severity) {
+    store::AlertRow a;
+    a.date = d;
+    a.instance_id = instance;
+    a.metric = "cpu_user_pct";
+    a.alert_type = "ZSCORE";
+    a.severity = severity;
+    a.message = std::string(severity) + " " + instance;
+    return a;
+  };
+  store->begin();
+  store->upsert_alerts(std::vector<store::AlertRow>{alert(today - 10, "redis-a", "INFO"), alert(today - 2, "redis-a", "INFO"),
+                                                    alert(today - 10, "redis-b", "WARNING"),
+                                                    alert(today - 1, "redis-c", "CRITICAL")});
+  store->commit();
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--severity", "info", "--older-than", "7d", "--by", "auto-cleanup"}),
+            kExitOk);
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--instance", "redis-c", "--by", "ops-john", "--note", "deploy"}),
+            kExitOk);
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--id", "424242", "--by", "ops"}), kExitFailed);
+  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--by", "ops"}), kExitUsage);          // no filter
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--id", "1"}), kExitUsage);            // no --by
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--older-than", "week", "--by", "x"}), kExitUsage);
+  std::map<std::string, store::AlertRow> by;
+  for (int back = 1; back <= 10; ++back)
+    for (const auto& a : store->load_alerts(today - back)) by[a.instance_id + "@" + a.date.str()] = a;
+  EXPECT_TRUE(by["redis-a@" + (today - 10).str()].acknowledged);
+  EXPECT_FALSE(by["redis-a@" + (today - 2).str()].acknowledged);   // not older than 7 days
+  EXPECT_FALSE(by["redis-b@" + (today - 10).str()].acknowledged);  // not INFO
+  EXPECT_EQ(by["redis-c@" + (today - 1).str()].acknowledged_by, "ops-john");
+  EXPECT_EQ(by["redis-c@" + (today - 1).str()].notes, "deploy");
+}
+
+TEST(Cli, CleanupDeletesOnlyOldPipelineLogRows) {
+  TempDir dir;
+  std::string why;
+  const std::string url = "sqlite://" + dir.file("c.db");
+  auto store = store::open_store(*parse_storage_url(url, why));
+  const int64_t now = std::time(nullptr);
+  store->begin();
+  store->append_step_log({"old", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "", format_utc_timestamp(now - 91 * 86400)});
+  store->append_step_log({"new", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "", format_utc_timestamp(now - 89 * 86400)});
+  store->commit();
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run_cli({"--storage-url", url, "cleanup"}), kExitOk);
+  EXPECT_NE(testing::internal::GetCapturedStdout().find("deleted 1 pipeline log row"), std::string::npos);
+  EXPECT_TRUE(store->load_step_log("old").empty());
+  EXPECT_EQ(store->load_step_log("new").size(), 1u);
+}
+
 TEST(Redact, ReplacesEverySecretOccurrence) {
   EXPECT_EQ(redact("user=a password=s3cret again s3cret", {"s3cret"}), "user=a password=*** again ***");
   EXPECT_EQ(redact("nothing here", {"", "x1y2"}), "nothing here");

@@ -105,7 +105,7 @@ TEST_F(EnginePipelineTest, ChangedParametersRewriteTheDayKeepingAcknowledgements
   auto alerts = store->load_alerts(kDay);
   ASSERT_GE(alerts.size(), 2u);
   // Acknowledge the most severe alert; annotate nothing else.
-  store->acknowledge_alert(alerts[0].id, "ops-john", "looked at it");
+  store->acknowledge_alerts(store::AckFilter{.id = alerts[0].id}, "ops-john", "looked at it");
   Settings strict = fleet();
   strict.spc.sigma_warning = 3.9;
   strict.spc.sigma_critical = 4.0;
@@ -149,7 +149,7 @@ TEST_F(EnginePipelineTest, AlertsWithoutStep12UseTheStoredGrades) {
 TEST_F(EnginePipelineTest, ReRunningTheDayKeepsAcknowledgements) {
   auto alerts = store->load_alerts(kDay);
   ASSERT_FALSE(alerts.empty());
-  store->acknowledge_alert(alerts.back().id, "ops-jane", "");
+  store->acknowledge_alerts(store::AckFilter{.id = alerts.back().id}, "ops-jane", "");
   run(fleet());
   for (const auto& a : store->load_alerts(kDay))
     if (a.id == alerts.back().id) {

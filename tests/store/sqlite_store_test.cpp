@@ -115,7 +115,7 @@ TEST_F(SqliteStoreTest, ReRunningADayKeepsAlertAcknowledgements) {
   store->commit();
   auto first = store->load_alerts(kDay);
   ASSERT_EQ(first.size(), 1u);
-  EXPECT_EQ(store->acknowledge_alert(first[0].id, "ops-john", "known batch job"), 1u);
+  EXPECT_EQ(store->acknowledge_alerts(AckFilter{.id = first[0].id}, "ops-john", "known batch job"), 1u);
 
   store->begin();
   store->upsert_alerts(std::vector<AlertRow>{alert("CRITICAL", 3.6)});

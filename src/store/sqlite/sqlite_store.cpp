@@ -566,10 +566,72 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  size_t acknowledge_alert(int64_t id, const std::string& by, const std::string& note) override {
-    Stmt s(db_, "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
-                    std::string(kNow) + ", notes = COALESCE(?, notes) WHERE id = ?");
-    s.bind(by).bind_text_or_null(note).bind(id).run();
+  size_t acknowledge_alerts(const AckFilter& f, const std::string& by, const std::string& note) override {
+    std::string sql = "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
+                      std::string(kNow) + ", notes = COALESCE(?, notes) WHERE acknowledged = 0";
+    if (f.id) sql += " AND id = ?";
+    if (f.instance_id) sql += " AND instance_id = ?";
+    if (f.severity) sql += " AND severity = ?";
+    if (f.before) sql += " AND alert_date < ?";
+    Stmt s(db_, sql);
+    s.bind(by).bind_text_or_null(note);
+    if (f.id) s.bind(*f.id);
+    if (f.instance_id) s.bind(*f.instance_id);
+    if (f.severity) s.bind(*f.severity);
+    if (f.before) s.bind(*f.before);
+    s.run();
+    return static_cast<size_t>(sqlite3_changes(db_));
+  }
+
+  std::vector<RunSummary> recent_runs(int limit) override {
+    Stmt s(db_,
+           "SELECT run_id, MIN(target_date), MIN(created_at) AS started, MAX(created_at), "
+           "SUM(status = 'SUCCESS'), SUM(status = 'FAILED'), SUM(status = 'SKIPPED'), SUM(rows_affected) "
+           "FROM infra_monitoring_pipeline_log GROUP BY run_id ORDER BY started DESC, run_id DESC LIMIT ?");
+    s.bind(limit);
+    std::vector<RunSummary> out;
+    while (s.step())
+      out.push_back({s.text(0), s.day(1), s.text(2), s.text(3), static_cast<int>(s.integer(4)),
+                     static_cast<int>(s.integer(5)), static_cast<int>(s.integer(6)), s.integer(7)});
+    return out;
+  }
+
+  std::string last_success_at() override {
+    Stmt s(db_, "SELECT COALESCE(MAX(created_at), '') FROM infra_monitoring_pipeline_log WHERE status = 'SUCCESS'");
+    s.step();
+    return s.text(0);
+  }
+
+  std::vector<StepLogRow> failed_steps_since(const std::string& ts) override {
+    Stmt s(db_,
+           "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
+           "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log "
+           "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, id DESC");
+    s.bind(ts);
+    std::vector<StepLogRow> out;
+    while (s.step())
+      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4), s.integer(5),
+                     s.real(6), s.text(7), s.text(8)});
+    return out;
+  }
+
+  std::map<std::string, std::optional<Day>> latest_dates() override {
+    std::map<std::string, std::optional<Day>> out;
+    const std::pair<const char*, const char*> tables[] = {{"infra_metric_daily", "metric_date"},
+                                                          {"infra_anomaly_scores", "metric_date"},
+                                                          {"infra_health_scores", "metric_date"},
+                                                          {"infra_anomaly_alerts", "alert_date"}};
+    for (const auto& [table, col] : tables) {
+      Stmt s(db_, std::string("SELECT MAX(") + col + ") FROM " + table);
+      s.step();
+      out[table] = s.is_null(0) ? std::nullopt : std::optional<Day>(s.day(0));
+    }
+    return out;
+  }
+
+  size_t delete_step_log_before(const std::string& ts) override {
+    Stmt s(db_, "DELETE FROM infra_monitoring_pipeline_log WHERE created_at < ?");
+    s.bind(ts).run();
     return static_cast<size_t>(sqlite3_changes(db_));
   }
 
