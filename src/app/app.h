@@ -35,5 +35,8 @@ int ack_command(std::ostream& out, store::Store& store, const store::AckFilter& 
                 const std::string& by, const std::string& note);
 // cleanup: deletes pipeline log rows older than `keep_days` (the guide's MySQL EVENT, for any store).
 int cleanup_command(std::ostream& out, store::Store& store, int64_t now_unix, int keep_days);
+// archive: moves rows dated before `before` of the four data tables to *_archive tables,
+// one transaction per table, each verified by row counts.
+int archive_command(std::ostream& out, store::Store& store, Day before);
 
 }  // namespace im::app

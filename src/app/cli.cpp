@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -126,6 +128,10 @@ int main_entry(int argc, char** argv) {
   cleanup->add_option("--keep-days", keep_days, "days of pipeline log to keep")->capture_default_str()
       ->check(CLI::Range(1, 36500));
 
+  auto* archive = app.add_subcommand("archive", "move old rows of the data tables to *_archive tables (guide section 11)");
+  std::string archive_before;
+  archive->add_option("--before", archive_before, "move rows dated before this day (YYYY-MM-DD)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -215,6 +221,19 @@ int main_entry(int argc, char** argv) {
       start_logging(ls);
       auto store = open(ls.settings);
       return cleanup_command(std::cout, *store, now_unix(), keep_days);
+    }
+
+    if (*archive) {
+      const Day before = parse_day_flag("--before", archive_before);
+      const int keep = 2 * 30;  // the baselines read up to 2W days back; keep a margin over W = 30
+      if (before > today - keep)
+        throw UsageError("--before " + before.str() + ": the last " + std::to_string(keep) +
+                         " days feed the baselines; archive only before " + (today - keep + 1).str());
+      auto ls = load(g, app, false);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      auto lock = store->acquire_run_lock("archive, pid " + std::to_string(getpid()));
+      return archive_command(std::cout, *store, before);
     }
 
     if (*demo) {

@@ -129,4 +129,23 @@ int cleanup_command(std::ostream& out, store::Store& store, int64_t now, int kee
   return kExitOk;
 }
 
+int archive_command(std::ostream& out, store::Store& store, Day before) {
+  int64_t total = 0;
+  for (const auto& table : store::Store::archivable_tables()) {
+    store.begin();
+    try {
+      int64_t n = store.archive_rows(table, before);
+      store.commit();
+      out << "  " << table << ": moved " << n << " row(s) dated before " << before.str() << " to " << table
+          << "_archive\n";
+      total += n;
+    } catch (...) {
+      store.rollback();
+      throw;
+    }
+  }
+  out << "archived " << total << " row(s)\n";
+  return kExitOk;
+}
+
 }  // namespace im::app

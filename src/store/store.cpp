@@ -10,6 +10,12 @@ std::vector<DailyMetric> Store::load_daily_metrics(Day from, Day to, std::span<c
   return out;
 }
 
+const std::vector<std::string>& Store::archivable_tables() {
+  static const std::vector<std::string> tables = {"infra_metric_daily", "infra_anomaly_scores",
+                                                  "infra_health_scores", "infra_anomaly_alerts"};
+  return tables;
+}
+
 std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode) {
   switch (url.kind) {
     case StorageUrl::Kind::SQLITE: return open_sqlite(url.path, mode);

@@ -159,6 +159,11 @@ class Store {
   virtual std::vector<StepLogRow> failed_steps_since(const std::string& utc_timestamp) = 0;
   // MAX(date) of each data table; nullopt for an empty table.
   virtual std::map<std::string, std::optional<Day>> latest_dates() = 0;
+  // The four data tables that `archive` moves, oldest rows first.
+  static const std::vector<std::string>& archivable_tables();
+  // Moves the rows of `table` dated before `before` into `<table>_archive` and deletes them,
+  // inside the caller's transaction; throws StoreError unless both counts match. Returns rows.
+  virtual int64_t archive_rows(const std::string& table, Day before) = 0;
   // Deletes pipeline log rows created before the timestamp (retention); returns how many.
   virtual size_t delete_step_log_before(const std::string& utc_timestamp) = 0;
   virtual std::vector<StepLogRow> load_step_log(const std::string& run_id) = 0;

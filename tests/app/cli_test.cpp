@@ -173,6 +173,34 @@ TEST(Cli, CleanupDeletesOnlyOldPipelineLogRows) {
   EXPECT_EQ(store->load_step_log("new").size(), 1u);
 }
 
+TEST(Cli, ArchiveMovesOnlyOldRowsAndKeepsBaselineHistory) {
+  TempDir dir;
+  std::string why;
+  const std::string url = "sqlite://" + dir.file("a.db");
+  auto store = store::open_store(*parse_storage_url(url, why));
+  const Day today = Day::from_unix_seconds(std::time(nullptr));
+  auto row = [](Day d, const char* instance) {
+    DailyMetric m;
+    m.date = d;
+    m.instance_id = instance;
+    m.metric = "ops_per_sec";
+    m.sample_count = m.expected_samples = 288;
+    m.source = "simulate";
+    return m;
+  };
+  store->begin();
+  store->upsert_daily_metrics(std::vector<DailyMetric>{row(today - 100, "a"), row(today - 100, "b"), row(today - 10, "a")});
+  store->commit();
+  EXPECT_EQ(run_cli({"--storage-url", url, "archive", "--before", (today - 30).str()}), kExitUsage);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run_cli({"--storage-url", url, "archive", "--before", (today - 61).str()}), kExitOk);
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("infra_metric_daily: moved 2 row(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("archived 2 row(s)"), std::string::npos) << out;
+  EXPECT_EQ(store->day_counts(today - 100)["infra_metric_daily"], 0);
+  EXPECT_EQ(store->day_counts(today - 10)["infra_metric_daily"], 1);
+}
+
 TEST(Redact, ReplacesEverySecretOccurrence) {
   EXPECT_EQ(redact("user=a password=s3cret again s3cret", {"s3cret"}), "user=a password=*** again ***");
   EXPECT_EQ(redact("nothing here", {"", "x1y2"}), "nothing here");

@@ -629,6 +629,26 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  int64_t archive_rows(const std::string& table, Day before) override {
+    const auto& allowed = archivable_tables();
+    if (std::find(allowed.begin(), allowed.end(), table) == allowed.end())
+      throw StoreError("archive: '" + table + "' is not an archivable table");
+    const std::string col = table == "infra_anomaly_alerts" ? "alert_date" : "metric_date";
+    Stmt count(db_, "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
+    count.bind(before).step();
+    const int64_t expected = count.integer(0);
+    Stmt copy(db_, "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " + col + " < ?");
+    copy.bind(before).run();
+    const int64_t copied = sqlite3_changes(db_);
+    Stmt del(db_, "DELETE FROM " + table + " WHERE " + col + " < ?");
+    del.bind(before).run();
+    const int64_t deleted = sqlite3_changes(db_);
+    if (copied != expected || deleted != expected)
+      throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
+                       std::to_string(copied) + " copied, " + std::to_string(deleted) + " deleted; rolled back");
+    return expected;
+  }
+
   size_t delete_step_log_before(const std::string& ts) override {
     Stmt s(db_, "DELETE FROM infra_monitoring_pipeline_log WHERE created_at < ?");
     s.bind(ts).run();
