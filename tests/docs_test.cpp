@@ -24,7 +24,8 @@ TEST(Docs, ShippedConfigurationShowsEveryKey) {
   std::string yaml = repo_file("config/pipeline_config.yaml");
   ASSERT_FALSE(yaml.empty());
   for (const auto& k : known_keys()) {
-    if (k.path.starts_with("aws.") || k.path == "mysql.user" || k.path == "mysql.password") continue;  // secrets: env only
+    if (k.path.starts_with("aws.") || k.path == "mysql.user" || k.path == "mysql.password")
+      continue;  // secrets: env only
     std::string leaf = k.path.substr(k.path.rfind('.') + 1);
     EXPECT_NE(yaml.find(leaf + ":"), std::string::npos) << k.path;
   }

@@ -36,6 +36,8 @@ inline std::string read_file(const std::string& path) {
 }
 
 // Folder of golden data files (tests/data).
-inline std::filesystem::path data_dir() { return IM_TEST_DATA_DIR; }
+inline std::filesystem::path data_dir() {
+  return IM_TEST_DATA_DIR;
+}
 
 }  // namespace im::test

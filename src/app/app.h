@@ -33,7 +33,8 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day);
 int status_command(std::ostream& out, store::Store& store, int64_t now_unix, bool json);
 int ack_command(std::ostream& out, store::Store& store, const store::AckFilter& filter,
                 const std::string& by, const std::string& note);
-// cleanup: deletes pipeline log rows older than `keep_days` (the guide's MySQL EVENT, for any store).
+// cleanup: deletes pipeline log rows older than `keep_days` (the guide's MySQL EVENT, for any
+// store).
 int cleanup_command(std::ostream& out, store::Store& store, int64_t now_unix, int keep_days);
 // archive: moves rows dated before `before` of the four data tables to *_archive tables,
 // one transaction per table, each verified by row counts.

@@ -54,13 +54,15 @@ void start_logging(const LoadedSettings& ls) {
 }
 
 std::unique_ptr<store::Store> open(const Settings& s) {
-  auto store = store::open_store(s.storage, s.pipeline.dry_run ? store::OpenMode::DRY_RUN
-                                                                : store::OpenMode::READ_WRITE);
+  auto store = store::open_store(
+      s.storage, s.pipeline.dry_run ? store::OpenMode::DRY_RUN : store::OpenMode::READ_WRITE);
   spdlog::debug("store {} at schema version {}", store->describe(), store->schema_version());
   return store;
 }
 
-int exit_code(const pipeline::RunReport& r) { return r.failed() ? kExitFailed : kExitOk; }
+int exit_code(const pipeline::RunReport& r) {
+  return r.failed() ? kExitFailed : kExitOk;
+}
 
 }  // namespace
 
@@ -76,7 +78,8 @@ int main_entry(int argc, char** argv) {
   app.fallthrough();
   GlobalFlags g;
   app.add_option("--config", g.config, "YAML configuration file")->capture_default_str();
-  app.add_option("--env-file", g.env_file, "environment file (KEY=VALUE lines)")->capture_default_str();
+  app.add_option("--env-file", g.env_file, "environment file (KEY=VALUE lines)")
+      ->capture_default_str();
   app.add_option("--log-format", g.log_format, "log format on stderr: text or json");
   app.add_option("--log-level", g.log_level, "debug, info, warning or error");
   app.add_option("--storage-url", g.storage_url, "override storage.url (sqlite://PATH)");
@@ -95,21 +98,26 @@ int main_entry(int argc, char** argv) {
   run->add_option("--service-type", service_types,
                   "only these services: REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR")
       ->delimiter(',');
-  run->add_flag("--dry-run", dry_run, "collect and compute, write nothing, print what would be written");
+  run->add_flag("--dry-run", dry_run,
+                "collect and compute, write nothing, print what would be written");
 
   auto* init = app.add_subcommand("init-db", "create or migrate the schema and exit");
 
-  auto* demo = app.add_subcommand(
-      "demo", "backfill 30 simulated days, run yesterday, and print a summary");
+  auto* demo =
+      app.add_subcommand("demo", "backfill 30 simulated days, run yesterday, and print a summary");
   int demo_days = 30;
   std::string demo_date;
-  demo->add_option("--days", demo_days, "days to backfill before the demo's day")->capture_default_str()
+  demo->add_option("--days", demo_days, "days to backfill before the demo's day")
+      ->capture_default_str()
       ->check(CLI::Range(1, 365));
-  demo->add_option("--date", demo_date, "the day of the daily run (YYYY-MM-DD); default: yesterday UTC");
+  demo->add_option("--date", demo_date,
+                   "the day of the daily run (YYYY-MM-DD); default: yesterday UTC");
 
-  auto* status = app.add_subcommand("status", "check that the pipeline runs and its data is fresh (guide section 4)");
+  auto* status = app.add_subcommand(
+      "status", "check that the pipeline runs and its data is fresh (guide section 4)");
   std::string status_format = "table";
-  status->add_option("--format", status_format, "table or json")->capture_default_str()
+  status->add_option("--format", status_format, "table or json")
+      ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));
 
   auto* ack = app.add_subcommand("ack", "acknowledge alerts (guide section 6.3)");
@@ -125,12 +133,15 @@ int main_entry(int argc, char** argv) {
 
   auto* cleanup = app.add_subcommand("cleanup", "delete old pipeline log rows (guide section 11)");
   int keep_days = 90;
-  cleanup->add_option("--keep-days", keep_days, "days of pipeline log to keep")->capture_default_str()
+  cleanup->add_option("--keep-days", keep_days, "days of pipeline log to keep")
+      ->capture_default_str()
       ->check(CLI::Range(1, 36500));
 
-  auto* archive = app.add_subcommand("archive", "move old rows of the data tables to *_archive tables (guide section 11)");
+  auto* archive = app.add_subcommand(
+      "archive", "move old rows of the data tables to *_archive tables (guide section 11)");
   std::string archive_before;
-  archive->add_option("--before", archive_before, "move rows dated before this day (YYYY-MM-DD)")->required();
+  archive->add_option("--before", archive_before, "move rows dated before this day (YYYY-MM-DD)")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -160,7 +171,9 @@ int main_entry(int argc, char** argv) {
       pipeline::validate_steps(opts.steps);
       for (const auto& t : service_types) {
         auto svc = parse_service_type(t);
-        if (!svc) throw UsageError("--service-type " + t + ": expected one of REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR");
+        if (!svc)
+          throw UsageError("--service-type " + t +
+                           ": expected one of REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR");
         if (std::find(opts.services.begin(), opts.services.end(), *svc) == opts.services.end())
           opts.services.push_back(*svc);
       }
@@ -228,7 +241,8 @@ int main_entry(int argc, char** argv) {
       const int keep = 2 * 30;  // the baselines read up to 2W days back; keep a margin over W = 30
       if (before > today - keep)
         throw UsageError("--before " + before.str() + ": the last " + std::to_string(keep) +
-                         " days feed the baselines; archive only before " + (today - keep + 1).str());
+                         " days feed the baselines; archive only before " +
+                         (today - keep + 1).str());
       auto ls = load(g, app, false);
       start_logging(ls);
       auto store = open(ls.settings);
@@ -239,20 +253,22 @@ int main_entry(int argc, char** argv) {
     if (*demo) {
       auto ls = load(g, app, false);
       if (ls.settings.source != "simulate")
-        throw ConfigError("invalid configuration: the demo runs on the simulated fleet; source is \"" +
-                          ls.settings.source + "\" (set source: simulate or unset IM_SOURCE)");
+        throw ConfigError(
+            "invalid configuration: the demo runs on the simulated fleet; source is \"" +
+            ls.settings.source + "\" (set source: simulate or unset IM_SOURCE)");
       if (ls.settings.pipeline.dry_run)
-        throw ConfigError("invalid configuration: the demo writes its database; unset DRY_RUN (or "
-                          "pipeline.dry_run) to run it, or use `run --dry-run`");
+        throw ConfigError(
+            "invalid configuration: the demo writes its database; unset DRY_RUN (or "
+            "pipeline.dry_run) to run it, or use `run --dry-run`");
       const Day yesterday = demo_date.empty() ? today - 1 : parse_day_flag("--date", demo_date);
       if (yesterday >= today)
-        throw UsageError("--date " + yesterday.str() + ": not a complete UTC day yet (the latest is " +
-                         (today - 1).str() + ")");
+        throw UsageError("--date " + yesterday.str() +
+                         ": not a complete UTC day yet (the latest is " + (today - 1).str() + ")");
       start_logging(ls);
       auto store = open(ls.settings);
       pipeline::Pipeline p(ls.settings, *store, now_unix);
-      std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str() << " to "
-                << (yesterday - 1).str() << ") into " << store->describe() << "\n";
+      std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str()
+                << " to " << (yesterday - 1).str() << ") into " << store->describe() << "\n";
       pipeline::RunOptions back;
       for (int i = demo_days; i >= 1; --i) back.days.push_back(yesterday - i);
       auto level = spdlog::get_level();
@@ -262,7 +278,8 @@ int main_entry(int argc, char** argv) {
       spdlog::set_level(level);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cerr << "demo: backfill done in " << std::fixed << std::setprecision(1) << secs << " s"
-                << (backfill_report.failed() ? " with FAILED steps (see the log above)" : "") << "\n";
+                << (backfill_report.failed() ? " with FAILED steps (see the log above)" : "")
+                << "\n";
       std::cerr << "demo: daily run for " << yesterday.str() << "\n";
       pipeline::RunOptions daily;
       daily.days = {yesterday};

@@ -23,7 +23,8 @@ namespace {
 
 class Formatter final : public spdlog::formatter {
  public:
-  Formatter(bool json, std::vector<std::string> secrets) : json_(json), secrets_(std::move(secrets)) {}
+  Formatter(bool json, std::vector<std::string> secrets)
+      : json_(json), secrets_(std::move(secrets)) {}
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     using namespace std::chrono;
@@ -37,7 +38,8 @@ class Formatter final : public spdlog::formatter {
     auto level = spdlog::level::to_string_view(msg.level);
     std::string line;
     if (json_) {
-      nlohmann::ordered_json j{{"ts", ts}, {"level", std::string(level.data(), level.size())}, {"msg", text}};
+      nlohmann::ordered_json j{
+          {"ts", ts}, {"level", std::string(level.data(), level.size())}, {"msg", text}};
       line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else {
       line = ts + " " + std::string(level.data(), level.size()) + " " + text;
@@ -56,14 +58,18 @@ class Formatter final : public spdlog::formatter {
 
 }  // namespace
 
-void setup_logging(const std::string& level, const std::string& format, std::vector<std::string> secrets) {
+void setup_logging(const std::string& level, const std::string& format,
+                   std::vector<std::string> secrets) {
   auto logger = std::make_shared<spdlog::logger>("infra-monitor",
                                                  std::make_shared<spdlog::sinks::stderr_sink_st>());
   logger->set_formatter(std::make_unique<Formatter>(format == "json", std::move(secrets)));
   spdlog::level::level_enum lvl = spdlog::level::info;
-  if (level == "debug") lvl = spdlog::level::debug;
-  else if (level == "warning") lvl = spdlog::level::warn;
-  else if (level == "error") lvl = spdlog::level::err;
+  if (level == "debug")
+    lvl = spdlog::level::debug;
+  else if (level == "warning")
+    lvl = spdlog::level::warn;
+  else if (level == "error")
+    lvl = spdlog::level::err;
   logger->set_level(lvl);
   spdlog::set_default_logger(logger);
 }

@@ -1,7 +1,7 @@
 #include <iomanip>
-#include <sstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <sstream>
 
 #include "app/app.h"
 
@@ -18,10 +18,11 @@ struct Expected {
   const char* table;
   int64_t lo, hi;
 };
-constexpr Expected kExpected[] = {
-    {"infra_metric_daily", 1400, 1900},  {"infra_anomaly_scores", 1400, 1900},
-    {"infra_health_scores", 130, 150},   {"infra_anomaly_alerts", 10, 50},
-    {"infra_monitoring_pipeline_log", 14, 28}};
+constexpr Expected kExpected[] = {{"infra_metric_daily", 1400, 1900},
+                                  {"infra_anomaly_scores", 1400, 1900},
+                                  {"infra_health_scores", 130, 150},
+                                  {"infra_anomaly_alerts", 10, 50},
+                                  {"infra_monitoring_pipeline_log", 14, 28}};
 
 }  // namespace
 
@@ -34,8 +35,13 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
   if (auto t = parse_utc_timestamp(last)) {
     double hours = double(now - *t) / 3600.0;
     std::ostringstream d;
-    d << "last successful step " << last << " UTC, " << std::fixed << std::setprecision(1) << hours << " h ago";
-    checks.push_back({"pipeline_freshness", hours > 24 ? "STALE" : hours > 12 ? "WARNING" : "OK", d.str()});
+    d << "last successful step " << last << " UTC, " << std::fixed << std::setprecision(1) << hours
+      << " h ago";
+    checks.push_back({"pipeline_freshness",
+                      hours > 24   ? "STALE"
+                      : hours > 12 ? "WARNING"
+                                   : "OK",
+                      d.str()});
   } else {
     checks.push_back({"pipeline_freshness", "STALE", "no successful step recorded"});
   }
@@ -48,7 +54,8 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
       continue;
     }
     int behind = today - *latest;
-    std::string detail = "latest " + latest->str() + ", " + std::to_string(behind) + " day(s) behind";
+    std::string detail =
+        "latest " + latest->str() + ", " + std::to_string(behind) + " day(s) behind";
     std::string st = behind <= 1 ? "OK" : essential ? "WARNING" : "INFO";
     checks.push_back({"data_freshness:" + table, st, detail});
   }
@@ -57,11 +64,15 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
   auto failed = store.failed_steps_since(format_utc_timestamp(now - 7 * Day::kSecondsPerDay));
   auto runs = store.recent_runs(5);
   bool newest_failed = !runs.empty() && runs.front().failed > 0;
-  checks.push_back({"failed_steps_7d", newest_failed ? "WARNING" : failed.empty() ? "OK" : "INFO",
+  checks.push_back({"failed_steps_7d",
+                    newest_failed    ? "WARNING"
+                    : failed.empty() ? "OK"
+                                     : "INFO",
                     std::to_string(failed.size()) + " failed step(s)" +
                         (newest_failed ? ", including in the latest run" : "")});
 
-  // Section 3: yesterday's row counts against the guide's ranges (sized for its fleet: informative).
+  // Section 3: yesterday's row counts against the guide's ranges (sized for its fleet:
+  // informative).
   auto counts = store.day_counts(today - 1);
   bool ok = true;
   for (const auto& c : checks) ok = ok && (c.status == "OK" || c.status == "INFO");
@@ -70,45 +81,55 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
     nlohmann::ordered_json j;
     j["status"] = ok ? "OK" : "NOT OK";
     j["checked_at"] = format_utc_timestamp(now);
-    for (const auto& c : checks) j["checks"].push_back({{"name", c.name}, {"status", c.status}, {"detail", c.detail}});
+    for (const auto& c : checks)
+      j["checks"].push_back({{"name", c.name}, {"status", c.status}, {"detail", c.detail}});
     for (const auto& r : runs)
-      j["recent_runs"].push_back({{"run_id", r.run_id}, {"target_date", r.target_date.str()},
-                                  {"started_at", r.started_at}, {"finished_at", r.finished_at},
-                                  {"succeeded", r.succeeded}, {"failed", r.failed}, {"skipped", r.skipped},
+      j["recent_runs"].push_back({{"run_id", r.run_id},
+                                  {"target_date", r.target_date.str()},
+                                  {"started_at", r.started_at},
+                                  {"finished_at", r.finished_at},
+                                  {"succeeded", r.succeeded},
+                                  {"failed", r.failed},
+                                  {"skipped", r.skipped},
                                   {"rows", r.rows}});
     for (const auto& f : failed)
-      j["failed_steps"].push_back({{"run_id", f.run_id}, {"step_num", f.step_num}, {"step_name", f.step_name},
-                                   {"error_message", f.error_message}, {"created_at", f.created_at}});
+      j["failed_steps"].push_back({{"run_id", f.run_id},
+                                   {"step_num", f.step_num},
+                                   {"step_name", f.step_name},
+                                   {"error_message", f.error_message},
+                                   {"created_at", f.created_at}});
     for (const auto& e : kExpected)
-      j["yesterday_rows"][e.table] = {{"rows", counts[e.table]}, {"expected_min", e.lo}, {"expected_max", e.hi}};
+      j["yesterday_rows"][e.table] = {
+          {"rows", counts[e.table]}, {"expected_min", e.lo}, {"expected_max", e.hi}};
     out << j.dump(2) << "\n";
     return ok ? kExitOk : kExitFailed;
   }
 
-  out << "infra-monitor status at " << format_utc_timestamp(now) << " UTC (" << store.describe() << "): "
-      << (ok ? "OK" : "NOT OK") << "\n\n";
+  out << "infra-monitor status at " << format_utc_timestamp(now) << " UTC (" << store.describe()
+      << "): " << (ok ? "OK" : "NOT OK") << "\n\n";
   for (const auto& c : checks)
-    out << "  " << std::left << std::setw(8) << c.status << std::setw(44) << c.name << c.detail << "\n";
+    out << "  " << std::left << std::setw(8) << c.status << std::setw(44) << c.name << c.detail
+        << "\n";
   out << "\nLatest runs\n";
   for (const auto& r : runs)
     out << "  " << r.run_id << "  day " << r.target_date.str() << "  " << r.started_at << " - "
-        << r.finished_at.substr(11) << "  ok " << r.succeeded << ", failed " << r.failed << ", skipped "
-        << r.skipped << ", rows " << r.rows << "\n";
+        << r.finished_at.substr(11) << "  ok " << r.succeeded << ", failed " << r.failed
+        << ", skipped " << r.skipped << ", rows " << r.rows << "\n";
   if (!failed.empty()) {
     out << "\nFailed steps, last 7 days\n";
     for (const auto& f : failed)
-      out << "  " << f.created_at << "  " << f.run_id << "  step " << f.step_num << " " << f.step_name << ": "
-          << f.error_message << "\n";
+      out << "  " << f.created_at << "  " << f.run_id << "  step " << f.step_num << " "
+          << f.step_name << ": " << f.error_message << "\n";
   }
   out << "\nRows for " << (today - 1).str() << " (guide's expected range at its scale)\n";
   for (const auto& e : kExpected)
-    out << "  " << std::left << std::setw(32) << e.table << std::right << std::setw(8) << counts[e.table] << "   "
-        << e.lo << " - " << e.hi << "\n";
+    out << "  " << std::left << std::setw(32) << e.table << std::right << std::setw(8)
+        << counts[e.table] << "   " << e.lo << " - " << e.hi << "\n";
   return ok ? kExitOk : kExitFailed;
 }
 
-int ack_command(std::ostream& out, store::Store& store, const store::AckFilter& filter, const std::string& by,
-                const std::string& note) {
+int ack_command(std::ostream& out, store::Store& store, const store::AckFilter& filter,
+                const std::string& by, const std::string& note) {
   store.begin();
   size_t n = store.acknowledge_alerts(filter, by, note);
   store.commit();
@@ -136,8 +157,8 @@ int archive_command(std::ostream& out, store::Store& store, Day before) {
     try {
       int64_t n = store.archive_rows(table, before);
       store.commit();
-      out << "  " << table << ": moved " << n << " row(s) dated before " << before.str() << " to " << table
-          << "_archive\n";
+      out << "  " << table << ": moved " << n << " row(s) dated before " << before.str() << " to "
+          << table << "_archive\n";
       total += n;
     } catch (...) {
       store.rollback();

@@ -23,10 +23,14 @@ std::string thousands(int64_t v) {
 std::string num(double v, int precision = 1) {
   std::ostringstream o;
   double a = std::fabs(v);
-  if (a >= 1e9) o << std::fixed << std::setprecision(2) << v / 1e9 << "G";
-  else if (a >= 1e6) o << std::fixed << std::setprecision(2) << v / 1e6 << "M";
-  else if (a >= 1e4) o << std::fixed << std::setprecision(1) << v / 1e3 << "k";
-  else o << std::fixed << std::setprecision(precision) << v;
+  if (a >= 1e9)
+    o << std::fixed << std::setprecision(2) << v / 1e9 << "G";
+  else if (a >= 1e6)
+    o << std::fixed << std::setprecision(2) << v / 1e6 << "M";
+  else if (a >= 1e4)
+    o << std::fixed << std::setprecision(1) << v / 1e3 << "k";
+  else
+    o << std::fixed << std::setprecision(precision) << v;
   return o.str();
 }
 
@@ -35,10 +39,11 @@ struct Expected {
   int64_t lo, hi;
 };
 // Guide section 3, "Expected Daily Row Counts".
-constexpr Expected kExpected[] = {
-    {"infra_metric_daily", 1400, 1900},  {"infra_anomaly_scores", 1400, 1900},
-    {"infra_health_scores", 130, 150},   {"infra_anomaly_alerts", 10, 50},
-    {"infra_monitoring_pipeline_log", 14, 28}};
+constexpr Expected kExpected[] = {{"infra_metric_daily", 1400, 1900},
+                                  {"infra_anomaly_scores", 1400, 1900},
+                                  {"infra_health_scores", 130, 150},
+                                  {"infra_anomaly_alerts", 10, 50},
+                                  {"infra_monitoring_pipeline_log", 14, 28}};
 
 }  // namespace
 
@@ -59,7 +64,9 @@ void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool
         out << "  step " << s.num << " " << s.name << " FAILED: " << s.message << "\n";
     if (dry_run) {
       out << "  dry run, nothing written; it would have written:\n";
-      for (const auto& [t, n] : writes) out << "    " << std::left << std::setw(32) << t << std::right << std::setw(8) << thousands(n) << " rows\n";
+      for (const auto& [t, n] : writes)
+        out << "    " << std::left << std::setw(32) << t << std::right << std::setw(8)
+            << thousands(n) << " rows\n";
     }
   }
 }
@@ -77,26 +84,27 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   for (const auto& e : kExpected) {
     int64_t n = counts[e.table];
     const char* verdict = n >= e.lo && n <= e.hi ? "ok" : n < e.lo ? "BELOW" : "ABOVE";
-    out << "  " << std::left << std::setw(32) << e.table << std::right << std::setw(7) << thousands(n)
-        << "   " << std::setw(5) << thousands(e.lo) << " - " << std::left << std::setw(6) << thousands(e.hi)
-        << std::right << " " << verdict << "\n";
+    out << "  " << std::left << std::setw(32) << e.table << std::right << std::setw(7)
+        << thousands(n) << "   " << std::setw(5) << thousands(e.lo) << " - " << std::left
+        << std::setw(6) << thousands(e.hi) << std::right << " " << verdict << "\n";
   }
-  out << "  " << std::left << std::setw(32) << "infra_fleet_inventory (active)" << std::right << std::setw(7)
-      << thousands(counts["infra_fleet_inventory"]) << "\n";
+  out << "  " << std::left << std::setw(32) << "infra_fleet_inventory (active)" << std::right
+      << std::setw(7) << thousands(counts["infra_fleet_inventory"]) << "\n";
 
   int failed = 0;
   for (const auto& r : log) {
     if (r.status == "SUCCESS") continue;
     if (r.status == "FAILED") ++failed;
-    out << "  step " << std::setw(2) << r.step_num << " " << std::left << std::setw(26) << r.step_name << std::right
-        << " " << r.status << ": " << r.error_message << "\n";
+    out << "  step " << std::setw(2) << r.step_num << " " << std::left << std::setw(26)
+        << r.step_name << std::right << " " << r.status << ": " << r.error_message << "\n";
   }
 
   auto alerts = store.load_alerts(day);
   out << "\nAlerts: " << alerts.size();
   std::map<std::string, int> by_sev;
   for (const auto& a : alerts) by_sev[a.severity]++;
-  for (const char* sev : {"EMERGENCY", "CRITICAL", "WARNING", "INFO"}) out << "  " << sev << " " << by_sev[sev];
+  for (const char* sev : {"EMERGENCY", "CRITICAL", "WARNING", "INFO"})
+    out << "  " << sev << " " << by_sev[sev];
   out << "\n";
   for (size_t i = 0; i < alerts.size() && i < 8; ++i) out << "  " << alerts[i].message << "\n";
 
@@ -115,16 +123,20 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
     baseline += s.score_status == "BASELINE";
     low += s.score_status == "LOW_COVERAGE";
   }
-  std::sort(scored.begin(), scored.end(), [](auto* a, auto* b) { return std::fabs(*a->z) > std::fabs(*b->z); });
-  out << "\nSeries scored: " << scored.size() << ", in baseline: " << baseline << ", low coverage: " << low << "\n";
+  std::sort(scored.begin(), scored.end(),
+            [](auto* a, auto* b) { return std::fabs(*a->z) > std::fabs(*b->z); });
+  out << "\nSeries scored: " << scored.size() << ", in baseline: " << baseline
+      << ", low coverage: " << low << "\n";
   if (!scored.empty()) out << "Largest deviations from baseline (|z|):\n";
   for (size_t i = 0; i < scored.size() && i < 5; ++i) {
     const auto& s = *scored[i];
     const MetricDef* def = find_metric(s.service, s.metric);
-    out << "  " << std::left << std::setw(22) << s.instance_id << std::setw(28) << s.metric << std::right
-        << std::setw(10) << num(s.value) << " vs " << num(s.mean.value_or(NAN)) << " ± " << num(s.sigma.value_or(NAN))
-        << "  z=" << std::showpos << std::fixed << std::setprecision(1) << *s.z << std::noshowpos;
-    if (def) out << "  (" << to_string(def->spc_stat) << ", harmful " << to_string(def->direction) << ")";
+    out << "  " << std::left << std::setw(22) << s.instance_id << std::setw(28) << s.metric
+        << std::right << std::setw(10) << num(s.value) << " vs " << num(s.mean.value_or(NAN))
+        << " ± " << num(s.sigma.value_or(NAN)) << "  z=" << std::showpos << std::fixed
+        << std::setprecision(1) << *s.z << std::noshowpos;
+    if (def)
+      out << "  (" << to_string(def->spc_stat) << ", harmful " << to_string(def->direction) << ")";
     out << "\n";
   }
   out << "\nQuery it:  sqlite3 " << store.describe().substr(9)

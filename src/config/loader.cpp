@@ -41,8 +41,8 @@ std::string quote_value(const Raw& r) {
 }
 
 [[noreturn]] void fail(const std::string& key, const Raw& r, const std::string& allowed) {
-  throw ConfigError("invalid configuration: " + (r.key.empty() ? key : r.key) + " = " + quote_value(r) + " (from " +
-                    r.origin + "): " + allowed);
+  throw ConfigError("invalid configuration: " + (r.key.empty() ? key : r.key) + " = " +
+                    quote_value(r) + " (from " + r.origin + "): " + allowed);
 }
 
 std::string lower(std::string s) {
@@ -104,13 +104,13 @@ struct KeyDef {
   bool secret = false;
 };
 
-
 template <typename Get>
 Setter int_in(Get get, long lo, long hi, const char* path) {
   return [=](Settings& s, const Raw& r) {
     long v = 0;
     if (!parse_number(r.value, v) || v < lo || v > hi)
-      fail(path, r, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+      fail(path, r,
+           "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
     get(s) = static_cast<std::remove_reference_t<decltype(get(s))>>(v);
   };
 }
@@ -140,9 +140,12 @@ template <typename Get>
 Setter boolean(Get get, const char* path) {
   return [=](Settings& s, const Raw& r) {
     std::string v = lower(trim(r.value));
-    if (v == "true" || v == "1" || v == "yes" || v == "on") get(s) = true;
-    else if (v == "false" || v == "0" || v == "no" || v == "off") get(s) = false;
-    else fail(path, r, "must be true or false (also accepted: 1/0, yes/no, on/off)");
+    if (v == "true" || v == "1" || v == "yes" || v == "on")
+      get(s) = true;
+    else if (v == "false" || v == "0" || v == "no" || v == "off")
+      get(s) = false;
+    else
+      fail(path, r, "must be true or false (also accepted: 1/0, yes/no, on/off)");
   };
 }
 
@@ -208,18 +211,25 @@ bool is_statistic(const std::string& v) {
   return false;
 }
 
-#define F(member) [](Settings& s) -> auto& { return s.member; }
+#define F(member)             \
+  [](Settings & s) -> auto& { \
+    return s.member;          \
+  }
 
 const std::vector<KeyDef>& registry() {
   static const std::vector<KeyDef> keys = {
-      {"pipeline.schedule_cron", "", "0 6 * * *", "cron expression of the daily run (for the scheduler you install)",
+      {"pipeline.schedule_cron", "", "0 6 * * *",
+       "cron expression of the daily run (for the scheduler you install)",
        [](Settings& s, const Raw& r) {
-         if (!is_cron(trim(r.value))) fail("pipeline.schedule_cron", r, "must be a 5-field cron expression, e.g. \"0 6 * * *\"");
+         if (!is_cron(trim(r.value)))
+           fail("pipeline.schedule_cron", r,
+                "must be a 5-field cron expression, e.g. \"0 6 * * *\"");
          s.pipeline.schedule_cron = trim(r.value);
        }},
       {"pipeline.timezone", "", "UTC", "time zone of the daily boundaries; only UTC is supported",
        [](Settings& s, const Raw& r) {
-         if (trim(r.value) != "UTC") fail("pipeline.timezone", r, "must be UTC (every daily aggregate is a UTC day)");
+         if (trim(r.value) != "UTC")
+           fail("pipeline.timezone", r, "must be UTC (every daily aggregate is a UTC day)");
          s.pipeline.timezone = "UTC";
        }},
       {"pipeline.max_retries", "", "3", "retries of a transient source or database failure",
@@ -254,22 +264,27 @@ const std::vector<KeyDef>& registry() {
        real_in(F(prometheus.timeout_seconds), 0, true, 3600, "prometheus.timeout_seconds")},
       {"prometheus.scrape_interval", "", "5m", "scrape interval of the Redis exporters",
        [](Settings& s, const Raw& r) {
-         if (!is_duration(trim(r.value))) fail("prometheus.scrape_interval", r, "must be a duration such as 30s, 5m or 1h");
+         if (!is_duration(trim(r.value)))
+           fail("prometheus.scrape_interval", r, "must be a duration such as 30s, 5m or 1h");
          s.prometheus.scrape_interval = trim(r.value);
        }},
-      {"prometheus.metrics", "", "(the guide's 10 exporter metrics)", "exporter metric names to collect",
+      {"prometheus.metrics", "", "(the guide's 10 exporter metrics)",
+       "exporter metric names to collect",
        string_list(F(prometheus.metrics), "prometheus.metrics", nullptr, "")},
-      {"cloudwatch.region", "AWS_REGION", "us-east-1", "AWS region for CloudWatch and the describe APIs",
+      {"cloudwatch.region", "AWS_REGION", "us-east-1",
+       "AWS region for CloudWatch and the describe APIs",
        [](Settings& s, const Raw& r) {
          std::string v = trim(r.value);
-         if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+         if (v.empty() ||
+             v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
            fail("cloudwatch.region", r, "must be an AWS region name such as us-east-1");
          s.cloudwatch.region = v;
        }},
       {"cloudwatch.batch_size", "BATCH_SIZE", "50", "instances per CloudWatch request batch",
        int_in(F(cloudwatch.batch_size), 1, 500, "cloudwatch.batch_size")},
       {"cloudwatch.delay_between_batches", "", "1.0", "seconds between CloudWatch batches",
-       real_in(F(cloudwatch.delay_between_batches), 0, false, 60, "cloudwatch.delay_between_batches")},
+       real_in(F(cloudwatch.delay_between_batches), 0, false, 60,
+               "cloudwatch.delay_between_batches")},
       {"cloudwatch.period_seconds", "", "86400", "aggregation period of CloudWatch statistics",
        [](Settings& s, const Raw& r) {
          long v = 0;
@@ -282,48 +297,72 @@ const std::vector<KeyDef>& registry() {
                    "allowed: Average, Maximum, Minimum, Sum, SampleCount, pNN")},
       {"mysql.host", "DB_HOST", "", "MySQL/MariaDB host (builds storage.url when that is not set)",
        text(F(mysql.host))},
-      {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port", int_in(F(mysql.port), 1, 65535, "mysql.port")},
+      {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port",
+       int_in(F(mysql.port), 1, 65535, "mysql.port")},
       {"mysql.user", "DB_USER", "", "MySQL/MariaDB user", text(F(mysql.user))},
-      {"mysql.password", "DB_PASSWORD", "", "MySQL/MariaDB password (never logged)", text(F(mysql.password)), true},
+      {"mysql.password", "DB_PASSWORD", "", "MySQL/MariaDB password (never logged)",
+       text(F(mysql.password)), true},
       {"mysql.database", "DB_NAME", "test", "MySQL/MariaDB database", text(F(mysql.database))},
-      {"mysql.connect_timeout", "", "30", "seconds", int_in(F(mysql.connect_timeout), 1, 3600, "mysql.connect_timeout")},
-      {"mysql.read_timeout", "", "120", "seconds", int_in(F(mysql.read_timeout), 1, 86400, "mysql.read_timeout")},
-      {"mysql.charset", "", "utf8mb4", "connection character set", one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"}, "mysql.charset")},
-      {"aws.access_key_id", "AWS_ACCESS_KEY_ID", "", "AWS access key (prefer an IAM role)", text(F(aws.access_key_id)), true},
-      {"aws.secret_access_key", "AWS_SECRET_ACCESS_KEY", "", "AWS secret key (prefer an IAM role)", text(F(aws.secret_access_key)), true},
-      {"aws.session_token", "AWS_SESSION_TOKEN", "", "AWS session token", text(F(aws.session_token)), true},
-      {"storage.url", "", "sqlite://var/infra_monitor.db", "where the tables live: sqlite://PATH or mysql://USER@HOST:PORT/DB",
+      {"mysql.connect_timeout", "", "30", "seconds",
+       int_in(F(mysql.connect_timeout), 1, 3600, "mysql.connect_timeout")},
+      {"mysql.read_timeout", "", "120", "seconds",
+       int_in(F(mysql.read_timeout), 1, 86400, "mysql.read_timeout")},
+      {"mysql.charset", "", "utf8mb4", "connection character set",
+       one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"}, "mysql.charset")},
+      {"aws.access_key_id", "AWS_ACCESS_KEY_ID", "", "AWS access key (prefer an IAM role)",
+       text(F(aws.access_key_id)), true},
+      {"aws.secret_access_key", "AWS_SECRET_ACCESS_KEY", "", "AWS secret key (prefer an IAM role)",
+       text(F(aws.secret_access_key)), true},
+      {"aws.session_token", "AWS_SESSION_TOKEN", "", "AWS session token",
+       text(F(aws.session_token)), true},
+      {"storage.url", "", "sqlite://var/infra_monitor.db",
+       "where the tables live: sqlite://PATH or mysql://USER@HOST:PORT/DB",
        [](Settings& s, const Raw& r) {
          std::string why;
          auto u = parse_storage_url(trim(r.value), why);
          if (!u) fail("storage.url", r, why);
          s.storage = *u;
        }},
-      {"spc.rolling_window_days", "", "14", "W: baseline days", int_in(F(spc.rolling_window_days), 1, 365, "spc.rolling_window_days")},
-      {"spc.sigma_warning", "", "2.0", "|z| for WARNING", real_in(F(spc.sigma_warning), 0, true, INFINITY, "spc.sigma_warning")},
-      {"spc.sigma_critical", "", "3.0", "|z| for CRITICAL", real_in(F(spc.sigma_critical), 0, true, INFINITY, "spc.sigma_critical")},
-      {"spc.roc_warning_pct", "", "50.0", "|rate of change| % for WARNING", real_in(F(spc.roc_warning_pct), 0, true, INFINITY, "spc.roc_warning_pct")},
-      {"spc.roc_critical_pct", "", "100.0", "|rate of change| % for CRITICAL", real_in(F(spc.roc_critical_pct), 0, true, INFINITY, "spc.roc_critical_pct")},
-      {"spc.min_baseline_days", "", "14", "baseline days needed before scoring", int_in(F(spc.min_baseline_days), 1, 365, "spc.min_baseline_days")},
+      {"spc.rolling_window_days", "", "14", "W: baseline days",
+       int_in(F(spc.rolling_window_days), 1, 365, "spc.rolling_window_days")},
+      {"spc.sigma_warning", "", "2.0", "|z| for WARNING",
+       real_in(F(spc.sigma_warning), 0, true, INFINITY, "spc.sigma_warning")},
+      {"spc.sigma_critical", "", "3.0", "|z| for CRITICAL",
+       real_in(F(spc.sigma_critical), 0, true, INFINITY, "spc.sigma_critical")},
+      {"spc.roc_warning_pct", "", "50.0", "|rate of change| % for WARNING",
+       real_in(F(spc.roc_warning_pct), 0, true, INFINITY, "spc.roc_warning_pct")},
+      {"spc.roc_critical_pct", "", "100.0", "|rate of change| % for CRITICAL",
+       real_in(F(spc.roc_critical_pct), 0, true, INFINITY, "spc.roc_critical_pct")},
+      {"spc.min_baseline_days", "", "14", "baseline days needed before scoring",
+       int_in(F(spc.min_baseline_days), 1, 365, "spc.min_baseline_days")},
       {"spc.we_rules_enabled", "", "1,2,3,4,5", "Western Electric rules to evaluate",
        [](Settings& s, const Raw& r) {
          std::vector<int> rules;
          for (const auto& item : split_list(r.value)) {
            int v = 0;
-           if (!parse_number(item, v) || v < 1 || v > 5) fail("spc.we_rules_enabled", r, "must be a list of rule numbers from 1 to 5");
+           if (!parse_number(item, v) || v < 1 || v > 5)
+             fail("spc.we_rules_enabled", r, "must be a list of rule numbers from 1 to 5");
            if (std::find(rules.begin(), rules.end(), v) == rules.end()) rules.push_back(v);
          }
          std::sort(rules.begin(), rules.end());
          s.spc.we_rules_enabled = rules;
        }},
-      {"spc.min_coverage", "", "0.5", "fraction of expected samples a day needs to be a day value", real_in(F(spc.min_coverage), 0, false, 1, "spc.min_coverage")},
-      {"spc.min_sigma_rel", "", "0.01", "sigma floor relative to |mean|", real_in(F(spc.min_sigma_rel), 0, false, INFINITY, "spc.min_sigma_rel")},
-      {"spc.min_sigma_abs", "", "0", "absolute sigma floor", real_in(F(spc.min_sigma_abs), 0, false, INFINITY, "spc.min_sigma_abs")},
-      {"spc.z_cap", "", "10", "|z| used when sigma is 0", real_in(F(spc.z_cap), 0, true, INFINITY, "spc.z_cap")},
-      {"spc.rule_min_z", "", "1.0", "effect guard of rules 3-5", real_in(F(spc.rule_min_z), 0, false, INFINITY, "spc.rule_min_z")},
-      {"features.enable_alerts", "ENABLE_ALERTS", "true", "step 13: generate anomaly alerts", boolean(F(features.enable_alerts), "features.enable_alerts")},
-      {"features.enable_health", "ENABLE_HEALTH", "true", "step 12: compute health scores", boolean(F(features.enable_health), "features.enable_health")},
-      {"features.enable_ec2", "ENABLE_EC2", "false", "step 5: collect EC2 metrics", boolean(F(features.enable_ec2), "features.enable_ec2")},
+      {"spc.min_coverage", "", "0.5", "fraction of expected samples a day needs to be a day value",
+       real_in(F(spc.min_coverage), 0, false, 1, "spc.min_coverage")},
+      {"spc.min_sigma_rel", "", "0.01", "sigma floor relative to |mean|",
+       real_in(F(spc.min_sigma_rel), 0, false, INFINITY, "spc.min_sigma_rel")},
+      {"spc.min_sigma_abs", "", "0", "absolute sigma floor",
+       real_in(F(spc.min_sigma_abs), 0, false, INFINITY, "spc.min_sigma_abs")},
+      {"spc.z_cap", "", "10", "|z| used when sigma is 0",
+       real_in(F(spc.z_cap), 0, true, INFINITY, "spc.z_cap")},
+      {"spc.rule_min_z", "", "1.0", "effect guard of rules 3-5",
+       real_in(F(spc.rule_min_z), 0, false, INFINITY, "spc.rule_min_z")},
+      {"features.enable_alerts", "ENABLE_ALERTS", "true", "step 13: generate anomaly alerts",
+       boolean(F(features.enable_alerts), "features.enable_alerts")},
+      {"features.enable_health", "ENABLE_HEALTH", "true", "step 12: compute health scores",
+       boolean(F(features.enable_health), "features.enable_health")},
+      {"features.enable_ec2", "ENABLE_EC2", "false", "step 5: collect EC2 metrics",
+       boolean(F(features.enable_ec2), "features.enable_ec2")},
       {"log.level", "LOG_LEVEL", "info", "debug, info, warning or error",
        one_of(F(log.level), {"debug", "info", "warning", "error"}, "log.level")},
       {"log.format", "", "text", "text (readable) or json (one object per line)",
@@ -335,7 +374,8 @@ const std::vector<KeyDef>& registry() {
 
 std::string env_name(const std::string& path) {
   std::string e = "IM_";
-  for (char c : path) e += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : path)
+    e += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return e;
 }
 
@@ -345,7 +385,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -385,13 +426,16 @@ std::map<std::string, std::string> read_env_file(const std::string& path) {
     if (t.starts_with("export ")) t = trim(t.substr(7));
     auto eq = t.find('=');
     std::string key = eq == std::string::npos ? "" : trim(t.substr(0, eq));
-    bool key_ok = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
-                  key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    bool key_ok =
+        !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
+        key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+            std::string::npos;
     if (!key_ok)
       throw ConfigError("invalid configuration: " + path + ":" + std::to_string(lineno) +
                         ": expected KEY=VALUE (a variable name, '=', a value)");
     std::string value = trim(t.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
       value = value.substr(1, value.size() - 2);
     else if (auto hash = value.find(" #"); hash != std::string::npos)
       value = trim(value.substr(0, hash));  // inline comment after an unquoted value
@@ -411,11 +455,15 @@ std::string substitute(const std::string& v, const std::map<std::string, std::st
       if (close == std::string::npos)
         throw ConfigError("invalid configuration: " + where + ": unterminated ${ in \"" + v + "\"");
       std::string name = v.substr(i + 2, close - i - 2), def;
-      if (auto d = name.find(":-"); d != std::string::npos) def = name.substr(d + 2), name = name.substr(0, d);
+      if (auto d = name.find(":-"); d != std::string::npos)
+        def = name.substr(d + 2), name = name.substr(0, d);
       auto e = env.find(name);
-      if (e != env.end() && !e->second.empty()) out += e->second;
-      else if (auto f = dotenv.find(name); f != dotenv.end() && !f->second.empty()) out += f->second;
-      else out += def;
+      if (e != env.end() && !e->second.empty())
+        out += e->second;
+      else if (auto f = dotenv.find(name); f != dotenv.end() && !f->second.empty())
+        out += f->second;
+      else
+        out += def;
       i = close + 1;
     } else {
       out += v[i++];
@@ -425,30 +473,46 @@ std::string substitute(const std::string& v, const std::map<std::string, std::st
 }
 
 // spc.metrics.<metric>.<key>: per-metric overrides, kept apart from the registry keys.
-using MetricValues = std::map<std::string, Values>;  // metric -> key (e.g. "sigma_warning") -> value
+using MetricValues =
+    std::map<std::string, Values>;  // metric -> key (e.g. "sigma_warning") -> value
 const std::vector<std::string>& metric_override_keys() {
-  static const std::vector<std::string> keys = {
-      "rolling_window_days", "sigma_warning", "sigma_critical", "roc_warning_pct", "roc_critical_pct",
-      "min_baseline_days", "we_rules_enabled", "min_coverage", "min_sigma_rel", "min_sigma_abs", "z_cap",
-      "rule_min_z", "spc_stat", "direction", "limits.warning", "limits.critical", "limits.emergency"};
+  static const std::vector<std::string> keys = {"rolling_window_days",
+                                                "sigma_warning",
+                                                "sigma_critical",
+                                                "roc_warning_pct",
+                                                "roc_critical_pct",
+                                                "min_baseline_days",
+                                                "we_rules_enabled",
+                                                "min_coverage",
+                                                "min_sigma_rel",
+                                                "min_sigma_abs",
+                                                "z_cap",
+                                                "rule_min_z",
+                                                "spc_stat",
+                                                "direction",
+                                                "limits.warning",
+                                                "limits.critical",
+                                                "limits.emergency"};
   return keys;
 }
 
 std::string scalar_text(const YAML::Node& v, const std::string& path, const std::string& where) {
   if (v.IsScalar()) return v.as<std::string>();
   if (!v.IsSequence())
-    throw ConfigError("invalid configuration: " + path + " (from " + where + "): expected a value, found a mapping");
+    throw ConfigError("invalid configuration: " + path + " (from " + where +
+                      "): expected a value, found a mapping");
   std::string text;
   for (const auto& item : v) {
     if (!item.IsScalar())
-      throw ConfigError("invalid configuration: " + path + " (from " + where + "): list items must be plain values");
+      throw ConfigError("invalid configuration: " + path + " (from " + where +
+                        "): list items must be plain values");
     text += (text.empty() ? "" : ",") + item.as<std::string>();
   }
   return text;
 }
 
-void flatten_metric_overrides(const YAML::Node& node, MetricValues& out, std::vector<std::string>& warnings,
-                              const std::string& file) {
+void flatten_metric_overrides(const YAML::Node& node, MetricValues& out,
+                              std::vector<std::string>& warnings, const std::string& file) {
   for (const auto& m : node) {
     std::string metric = m.first.as<std::string>();
     std::string where = file + ":" + std::to_string(m.first.Mark().line + 1);
@@ -462,24 +526,26 @@ void flatten_metric_overrides(const YAML::Node& node, MetricValues& out, std::ve
     if (!m.second.IsMap())
       throw ConfigError("invalid configuration: spc.metrics." + metric + " (from " + where +
                         "): expected a mapping of settings");
-    std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& n, const std::string& prefix) {
-      for (const auto& kv : n) {
-        std::string key = prefix + kv.first.as<std::string>();
-        std::string at = file + ":" + std::to_string(kv.first.Mark().line + 1);
-        std::string display = "spc.metrics." + metric + "." + key;
-        if (kv.second.IsMap() && key == "limits") {
-          walk(kv.second, "limits.");
-          continue;
-        }
-        const auto& allowed = metric_override_keys();
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-          warnings.push_back("unknown configuration key '" + display + "' at " + at + " is ignored");
-          continue;
-        }
-        if (kv.second.IsNull()) continue;
-        out[metric][key] = Raw{scalar_text(kv.second, display, at), at, false, display};
-      }
-    };
+    std::function<void(const YAML::Node&, const std::string&)> walk =
+        [&](const YAML::Node& n, const std::string& prefix) {
+          for (const auto& kv : n) {
+            std::string key = prefix + kv.first.as<std::string>();
+            std::string at = file + ":" + std::to_string(kv.first.Mark().line + 1);
+            std::string display = "spc.metrics." + metric + "." + key;
+            if (kv.second.IsMap() && key == "limits") {
+              walk(kv.second, "limits.");
+              continue;
+            }
+            const auto& allowed = metric_override_keys();
+            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+              warnings.push_back("unknown configuration key '" + display + "' at " + at +
+                                 " is ignored");
+              continue;
+            }
+            if (kv.second.IsNull()) continue;
+            out[metric][key] = Raw{scalar_text(kv.second, display, at), at, false, display};
+          }
+        };
     walk(m.second, "");
   }
 }
@@ -531,33 +597,40 @@ void apply_env_layer(const std::map<std::string, std::string>& vars, const std::
     if (!name.starts_with("IM_")) continue;
     bool known = std::any_of(registry().begin(), registry().end(),
                              [&](const KeyDef& k) { return env_name(k.path) == name; });
-    if (!known) warnings.push_back("unknown configuration variable " + name + " in " + origin +
-                                   " is ignored" + did_you_mean(name, true));
+    if (!known)
+      warnings.push_back("unknown configuration variable " + name + " in " + origin +
+                         " is ignored" + did_you_mean(name, true));
   }
 }
 
-bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
+bool file_exists(const std::string& p) {
+  return std::ifstream(p).good();
+}
 
 // Cross-key rules of methodology.md section 7 for one spc block. The message names the key
 // the user set (the other one may be a default), with its value and where it came from.
 void validate_spc(const SpcSettings& c, const std::string& prefix,
                   const std::function<Raw(const std::string&)>& raw_of) {
   auto user_set = [&](const std::string& k) { return raw_of(k).origin != "the built-in default"; };
-  auto order = [&](const std::string& lo, double lo_v, const std::string& hi, double hi_v, bool strict) {
+  auto order = [&](const std::string& lo, double lo_v, const std::string& hi, double hi_v,
+                   bool strict) {
     bool ok = strict ? lo_v < hi_v : lo_v <= hi_v;
     if (ok) return;
     const char* relation = strict ? "below" : "at most";
     if (user_set(lo) || !user_set(hi)) {
       Raw r = raw_of(lo);
-      fail(prefix + lo, r, std::string("must be ") + relation + " " + prefix + hi + " (" + fmt_num(hi_v) + ")");
+      fail(prefix + lo, r,
+           std::string("must be ") + relation + " " + prefix + hi + " (" + fmt_num(hi_v) + ")");
     }
     Raw r = raw_of(hi);
-    fail(prefix + hi, r, std::string("must be ") + (strict ? "above " : "at least ") + prefix + lo + " (" +
-                             fmt_num(lo_v) + ")");
+    fail(prefix + hi, r,
+         std::string("must be ") + (strict ? "above " : "at least ") + prefix + lo + " (" +
+             fmt_num(lo_v) + ")");
   };
   order("sigma_warning", c.sigma_warning, "sigma_critical", c.sigma_critical, true);
   order("roc_warning_pct", c.roc_warning_pct, "roc_critical_pct", c.roc_critical_pct, true);
-  order("min_baseline_days", c.min_baseline_days, "rolling_window_days", c.rolling_window_days, false);
+  order("min_baseline_days", c.min_baseline_days, "rolling_window_days", c.rolling_window_days,
+        false);
   order("rule_min_z", c.rule_min_z, "sigma_warning", c.sigma_warning, true);
 }
 
@@ -575,7 +648,8 @@ std::map<std::string, std::string> process_environment() {
 
 std::vector<KeyInfo> known_keys() {
   std::vector<KeyInfo> out;
-  for (const auto& k : registry()) out.push_back({k.path, env_name(k.path), k.alias, k.default_value, k.help});
+  for (const auto& k : registry())
+    out.push_back({k.path, env_name(k.path), k.alias, k.default_value, k.help});
   return out;
 }
 
@@ -598,13 +672,15 @@ LoadedSettings load_settings(const ConfigSources& src) {
     try {
       root = YAML::LoadFile(src.config_path);
     } catch (const YAML::Exception& e) {
-      throw ConfigError("invalid configuration: " + src.config_path + ":" + std::to_string(e.mark.line + 1) +
-                        ": YAML syntax error: " + e.msg);
+      throw ConfigError("invalid configuration: " + src.config_path + ":" +
+                        std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
     }
     if (root && !root.IsNull()) {
       if (!root.IsMap())
-        throw ConfigError("invalid configuration: " + src.config_path + ": the top level must be a mapping of sections");
-      flatten(root, "", values, metric_values, result.warnings, src.config_path, src.environment, dotenv);
+        throw ConfigError("invalid configuration: " + src.config_path +
+                          ": the top level must be a mapping of sections");
+      flatten(root, "", values, metric_values, result.warnings, src.config_path, src.environment,
+              dotenv);
     }
     result.files.push_back(src.config_path);
   } else if (src.config_explicit) {
@@ -620,13 +696,15 @@ LoadedSettings load_settings(const ConfigSources& src) {
   }
 
   // storage.url defaults to SQLite, or to MySQL when the guide's DB_HOST is configured.
-  if (!values.count("storage.url") && values.count("mysql.host") && !trim(values["mysql.host"].value).empty()) {
+  if (!values.count("storage.url") && values.count("mysql.host") &&
+      !trim(values["mysql.host"].value).empty()) {
     auto get = [&](const char* p, const char* def) {
       return values.count(p) ? trim(values[p].value) : std::string(def);
     };
-    values["storage.url"] = Raw{"mysql://" + get("mysql.user", "") + "@" + get("mysql.host", "") + ":" +
-                                    get("mysql.port", "3306") + "/" + get("mysql.database", "test"),
-                                "DB_HOST/DB_PORT/DB_USER/DB_NAME", false};
+    values["storage.url"] =
+        Raw{"mysql://" + get("mysql.user", "") + "@" + get("mysql.host", "") + ":" +
+                get("mysql.port", "3306") + "/" + get("mysql.database", "test"),
+            "DB_HOST/DB_PORT/DB_USER/DB_NAME", false};
   }
 
   Settings& s = result.settings;
@@ -637,7 +715,8 @@ LoadedSettings load_settings(const ConfigSources& src) {
 
   auto raw_of = [&](const std::string& p) {
     auto it = values.find(p);
-    return it != values.end() ? it->second : Raw{find_key(p)->default_value, "the built-in default"};
+    return it != values.end() ? it->second
+                              : Raw{find_key(p)->default_value, "the built-in default"};
   };
   validate_spc(s.spc, "spc.", [&](const std::string& k) { return raw_of("spc." + k); });
 
@@ -656,7 +735,9 @@ LoadedSettings load_settings(const ConfigSources& src) {
       } else if (key.starts_with("limits.")) {
         double v = 0;
         if (!parse_number(raw.value, v)) fail(raw.key, raw, "must be a number");
-        (key == "limits.warning" ? o.limit_warning : key == "limits.critical" ? o.limit_critical : o.limit_emergency) = v;
+        (key == "limits.warning"    ? o.limit_warning
+         : key == "limits.critical" ? o.limit_critical
+                                    : o.limit_emergency) = v;
       } else {
         find_key("spc." + key)->set(scratch, raw);
       }

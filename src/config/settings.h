@@ -41,9 +41,9 @@ struct Settings {
     double timeout_seconds = 30;
     std::string scrape_interval = "5m";
     std::vector<std::string> metrics{
-        "redis_memory_used_bytes",     "redis_memory_max_bytes",     "redis_connected_clients",
+        "redis_memory_used_bytes",        "redis_memory_max_bytes",       "redis_connected_clients",
         "redis_commands_processed_total", "redis_cpu_user_seconds_total", "redis_keyspace_hits",
-        "redis_keyspace_misses",       "redis_evicted_keys_total",   "redis_db_keys",
+        "redis_keyspace_misses",          "redis_evicted_keys_total",     "redis_db_keys",
         "redis_blocked_clients"};
   } prometheus;
 
@@ -56,10 +56,10 @@ struct Settings {
   } cloudwatch;
 
   struct Mysql {
-    std::string host;  // DB_HOST
-    int port = 3306;   // DB_PORT
-    std::string user;  // DB_USER
-    std::string password;  // DB_PASSWORD (secret)
+    std::string host;               // DB_HOST
+    int port = 3306;                // DB_PORT
+    std::string user;               // DB_USER
+    std::string password;           // DB_PASSWORD (secret)
     std::string database = "test";  // DB_NAME
     int connect_timeout = 30;
     int read_timeout = 120;
@@ -87,14 +87,14 @@ struct Settings {
   std::map<std::string, MetricOverride> metric_overrides;  // by metric name
 
   struct Features {
-    bool enable_alerts = true;   // ENABLE_ALERTS
-    bool enable_health = true;   // ENABLE_HEALTH
-    bool enable_ec2 = false;     // ENABLE_EC2
+    bool enable_alerts = true;  // ENABLE_ALERTS
+    bool enable_health = true;  // ENABLE_HEALTH
+    bool enable_ec2 = false;    // ENABLE_EC2
   } features;
 
   struct Log {
-    std::string level = "info";  // LOG_LEVEL: debug | info | warning | error
-    std::string format = "text"; // text | json
+    std::string level = "info";   // LOG_LEVEL: debug | info | warning | error
+    std::string format = "text";  // text | json
   } log;
 
   // Values that must never be printed: the logger redacts each of them.
@@ -127,8 +127,8 @@ std::map<std::string, std::string> process_environment();
 // Every key this program understands, with its environment aliases (for docs and --help).
 struct KeyInfo {
   std::string path;
-  std::string env;         // IM_ form
-  std::string alias;       // guide 7.1 variable, if any
+  std::string env;    // IM_ form
+  std::string alias;  // guide 7.1 variable, if any
   std::string default_value;
   std::string help;
 };

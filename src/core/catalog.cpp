@@ -95,7 +95,9 @@ const MetricDef kCatalog[] = {
 // clang-format on
 }  // namespace
 
-std::span<const MetricDef> metric_catalog() { return kCatalog; }
+std::span<const MetricDef> metric_catalog() {
+  return kCatalog;
+}
 
 const MetricDef* find_metric(ServiceType service, std::string_view name) {
   for (const auto& m : kCatalog)

@@ -24,12 +24,14 @@ enum class Derivation {
 // Static limits on the spc_stat value, compared in the harmful direction (section 9).
 struct Limits {
   double warning = NAN, critical = NAN, emergency = NAN;
-  bool any() const { return !std::isnan(warning) || !std::isnan(critical) || !std::isnan(emergency); }
+  bool any() const {
+    return !std::isnan(warning) || !std::isnan(critical) || !std::isnan(emergency);
+  }
 };
 
 struct MetricDef {
   ServiceType service;
-  std::string_view name;    // normalized name, stored in metric_name
+  std::string_view name;  // normalized name, stored in metric_name
   std::string_view unit;
   std::string_view source;  // prometheus | cloudwatch
   Derivation derivation;

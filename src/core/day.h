@@ -22,13 +22,16 @@ class Day {
   int32_t days_since_epoch() const { return n_; }
   int64_t start_unix() const { return int64_t{n_} * kSecondsPerDay; }
   int64_t end_unix() const { return start_unix() + kSecondsPerDay; }  // exclusive
-  int weekday() const;  // 0 = Monday .. 6 = Sunday
+  int weekday() const;                                                // 0 = Monday .. 6 = Sunday
   std::string str() const;
 
   Day operator+(int32_t d) const { return Day(n_ + d); }
   Day operator-(int32_t d) const { return Day(n_ - d); }
   int32_t operator-(Day o) const { return n_ - o.n_; }
-  Day& operator++() { ++n_; return *this; }
+  Day& operator++() {
+    ++n_;
+    return *this;
+  }
   auto operator<=>(const Day&) const = default;
 
   static constexpr int64_t kSecondsPerDay = 86400;

@@ -22,9 +22,14 @@ std::string_view name_of(E e, const std::pair<E, std::string_view> (&table)[N]) 
 }
 
 constexpr std::pair<ServiceType, std::string_view> kServices[] = {
-    {ServiceType::REDIS, "REDIS"}, {ServiceType::RDS, "RDS"},     {ServiceType::EC2, "EC2"},
-    {ServiceType::EKS, "EKS"},     {ServiceType::MSK, "MSK"},     {ServiceType::DOCDB, "DOCDB"},
-    {ServiceType::OPENSEARCH, "OPENSEARCH"}, {ServiceType::EMR, "EMR"}};
+    {ServiceType::REDIS, "REDIS"},
+    {ServiceType::RDS, "RDS"},
+    {ServiceType::EC2, "EC2"},
+    {ServiceType::EKS, "EKS"},
+    {ServiceType::MSK, "MSK"},
+    {ServiceType::DOCDB, "DOCDB"},
+    {ServiceType::OPENSEARCH, "OPENSEARCH"},
+    {ServiceType::EMR, "EMR"}};
 constexpr std::pair<Stat, std::string_view> kStats[] = {
     {Stat::AVG, "AVG"}, {Stat::MIN, "MIN"}, {Stat::MAX, "MAX"}, {Stat::P95, "P95"}};
 constexpr std::pair<Direction, std::string_view> kDirections[] = {
@@ -36,20 +41,38 @@ constexpr std::pair<Dimension, std::string_view> kDimensions[] = {
     {Dimension::ERRORS, "ERRORS"}};
 }  // namespace
 
-std::string_view to_string(ServiceType t) { return name_of(t, kServices); }
-std::optional<ServiceType> parse_service_type(std::string_view s) { return lookup(s, kServices); }
-std::string_view to_string(Stat s) { return name_of(s, kStats); }
-std::optional<Stat> parse_stat(std::string_view s) { return lookup(s, kStats); }
-std::string_view to_string(Direction d) { return name_of(d, kDirections); }
-std::optional<Direction> parse_direction(std::string_view s) { return lookup(s, kDirections); }
-std::string_view to_string(Dimension d) { return name_of(d, kDimensions); }
+std::string_view to_string(ServiceType t) {
+  return name_of(t, kServices);
+}
+std::optional<ServiceType> parse_service_type(std::string_view s) {
+  return lookup(s, kServices);
+}
+std::string_view to_string(Stat s) {
+  return name_of(s, kStats);
+}
+std::optional<Stat> parse_stat(std::string_view s) {
+  return lookup(s, kStats);
+}
+std::string_view to_string(Direction d) {
+  return name_of(d, kDirections);
+}
+std::optional<Direction> parse_direction(std::string_view s) {
+  return lookup(s, kDirections);
+}
+std::string_view to_string(Dimension d) {
+  return name_of(d, kDimensions);
+}
 
 double DailyMetric::stat(Stat s) const {
   switch (s) {
-    case Stat::AVG: return avg;
-    case Stat::MIN: return min;
-    case Stat::MAX: return max;
-    case Stat::P95: return p95;
+    case Stat::AVG:
+      return avg;
+    case Stat::MIN:
+      return min;
+    case Stat::MAX:
+      return max;
+    case Stat::P95:
+      return p95;
   }
   return avg;
 }

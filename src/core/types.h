@@ -15,7 +15,7 @@ namespace im {
 
 enum class ServiceType { REDIS, RDS, EC2, EKS, MSK, DOCDB, OPENSEARCH, EMR };
 inline constexpr ServiceType kAllServiceTypes[] = {
-    ServiceType::REDIS, ServiceType::RDS, ServiceType::EC2,        ServiceType::EKS,
+    ServiceType::REDIS, ServiceType::RDS,   ServiceType::EC2,        ServiceType::EKS,
     ServiceType::MSK,   ServiceType::DOCDB, ServiceType::OPENSEARCH, ServiceType::EMR};
 
 std::string_view to_string(ServiceType t);
@@ -57,15 +57,15 @@ struct SourceError : std::runtime_error {
 // One monitored resource, as the inventory knows it.
 struct Instance {
   ServiceType service = ServiceType::REDIS;
-  std::string id;               // Redis: host:port; RDS: DBInstanceIdentifier; EC2: InstanceId
+  std::string id;  // Redis: host:port; RDS: DBInstanceIdentifier; EC2: InstanceId
   std::string name;
-  std::string instance_class;   // cache.r6g.large, db.r6g.xlarge, m6i.large
-  std::string engine;           // redis 7.0, aurora-mysql 8.0, ...
+  std::string instance_class;  // cache.r6g.large, db.r6g.xlarge, m6i.large
+  std::string engine;          // redis 7.0, aurora-mysql 8.0, ...
   std::string region;
   double allocated_storage_gb = 0;  // RDS: needed for free_storage_pct
   double max_memory_bytes = 0;      // Redis maxmemory; 0 = no limit
   std::map<std::string, std::string> tags;
-  std::string source;               // simulate, prometheus, aws, manual
+  std::string source;  // simulate, prometheus, aws, manual
 };
 
 // Raw samples of one source series for one UTC day on a fixed grid:

@@ -13,9 +13,12 @@ namespace im::pipeline {
 
 std::string_view to_string(StepStatus s) {
   switch (s) {
-    case StepStatus::SUCCESS: return "SUCCESS";
-    case StepStatus::FAILED: return "FAILED";
-    case StepStatus::SKIPPED: return "SKIPPED";
+    case StepStatus::SUCCESS:
+      return "SUCCESS";
+    case StepStatus::FAILED:
+      return "FAILED";
+    case StepStatus::SKIPPED:
+      return "SKIPPED";
   }
   return "?";
 }
@@ -36,7 +39,10 @@ struct Pipeline::Sources {
 };
 
 Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<int64_t()> now_unix)
-    : settings_(settings), store_(store), now_(std::move(now_unix)), sources_(std::make_unique<Sources>()) {
+    : settings_(settings),
+      store_(store),
+      now_(std::move(now_unix)),
+      sources_(std::make_unique<Sources>()) {
   if (settings_.source == "simulate") {
     const auto& s = settings_.simulate;
     sources_->simulated = std::make_unique<collect::SimulatedFleet>(
@@ -46,7 +52,9 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
 
 Pipeline::~Pipeline() = default;
 
-void Pipeline::override_step(int num, StepFn fn) { overrides_[num] = std::move(fn); }
+void Pipeline::override_step(int num, StepFn fn) {
+  overrides_[num] = std::move(fn);
+}
 
 std::string_view Pipeline::step_name(int num) {
   for (const auto& d : step_definitions())
@@ -72,7 +80,8 @@ std::string make_run_id(int64_t now, Day day) {
 std::string lock_holder(int64_t now) {
   char host[256] = "unknown-host";
   gethostname(host, sizeof host - 1);
-  return "pid " + std::to_string(getpid()) + " on " + host + " since " + format_utc_timestamp(now) + " UTC";
+  return "pid " + std::to_string(getpid()) + " on " + host + " since " + format_utc_timestamp(now) +
+         " UTC";
 }
 
 }  // namespace
@@ -100,11 +109,13 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     ctx.source_name = "simulate";
   } else {
     ctx.source_name = "live";
-    ctx.unconfigured_why = "source is live and the live collectors (Prometheus, AWS) are not built yet";
+    ctx.unconfigured_why =
+        "source is live and the live collectors (Prometheus, AWS) are not built yet";
   }
 
   DayResult result{day, ctx.run_id, {}};
-  spdlog::info("[{}] run {} started{}", day.str(), ctx.run_id, dry ? " (dry run: nothing is written)" : "");
+  spdlog::info("[{}] run {} started{}", day.str(), ctx.run_id,
+               dry ? " (dry run: nothing is written)" : "");
   auto find = [&](int num) -> const StepResult* {
     for (const auto& r : result.steps)
       if (r.num == num) return &r;
@@ -123,7 +134,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
 
     std::string blocked_by;
     for (int n : def.needs_all)
-      if (broken(n) && blocked_by.empty()) blocked_by = "step " + std::to_string(n) + " (" + std::string(step_name(n)) + ") failed";
+      if (broken(n) && blocked_by.empty())
+        blocked_by = "step " + std::to_string(n) + " (" + std::string(step_name(n)) + ") failed";
     if (!def.needs_any.empty() && std::all_of(def.needs_any.begin(), def.needs_any.end(), broken))
       blocked_by = "every step it needs failed";
 
@@ -138,8 +150,10 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       try {
         store_.begin();
         StepOutcome o = fn(ctx);
-        if (dry) store_.rollback();
-        else store_.commit();
+        if (dry)
+          store_.rollback();
+        else
+          store_.commit();
         r.rows = o.rows;
         r.writes = std::move(o.writes);
         if (!o.skip_reason.empty()) {
@@ -162,11 +176,18 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       spdlog::error("[{}] step {:>2} {:<26} FAILED  {}", day.str(), r.num, r.name, r.message);
     else
       spdlog::info("[{}] step {:>2} {:<26} {:<7} rows={:<6} {:.3f}s{}{}", day.str(), r.num, r.name,
-                   to_string(r.status), r.rows, r.seconds, r.message.empty() ? "" : "  ", r.message);
+                   to_string(r.status), r.rows, r.seconds, r.message.empty() ? "" : "  ",
+                   r.message);
 
     if (!dry) {
-      store::StepLogRow row{ctx.run_id, day, r.num, r.name, std::string(to_string(r.status)), r.rows,
-                            r.seconds, r.status == StepStatus::SUCCESS ? "" : r.message,
+      store::StepLogRow row{ctx.run_id,
+                            day,
+                            r.num,
+                            r.name,
+                            std::string(to_string(r.status)),
+                            r.rows,
+                            r.seconds,
+                            r.status == StepStatus::SUCCESS ? "" : r.message,
                             format_utc_timestamp(now_())};
       try {
         store_.begin();
@@ -175,7 +196,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
         ++ctx.log_rows_written;
       } catch (const std::exception& e) {
         store_.rollback();
-        spdlog::error("[{}] cannot write the step log row of step {}: {}", day.str(), r.num, e.what());
+        spdlog::error("[{}] cannot write the step log row of step {}: {}", day.str(), r.num,
+                      e.what());
         if (r.status != StepStatus::FAILED) {
           r.status = StepStatus::FAILED;
           r.message = std::string("step log write failed: ") + e.what();

@@ -20,9 +20,9 @@ inline constexpr int kStepCount = 14;
 
 // Which days a run covers (guide section 6.1). At most one of the forms may be given.
 struct DateSelection {
-  std::optional<int> backfill;           // the N days before today, oldest first
-  std::optional<Day> start, end;         // inclusive range
-  std::optional<Day> target;             // one day
+  std::optional<int> backfill;    // the N days before today, oldest first
+  std::optional<Day> start, end;  // inclusive range
+  std::optional<Day> target;      // one day
 };
 // Days to process in ascending order; yesterday (UTC) when nothing is given.
 // Throws UsageError on contradictory or out-of-range selections.
@@ -35,8 +35,8 @@ void validate_steps(const std::set<int>& steps);
 
 struct RunOptions {
   std::vector<Day> days;
-  std::set<int> steps;                   // empty = all 14
-  std::vector<ServiceType> services;     // empty = every service the settings enable
+  std::set<int> steps;                // empty = all 14
+  std::vector<ServiceType> services;  // empty = every service the settings enable
 };
 
 enum class StepStatus { SUCCESS, FAILED, SKIPPED };
@@ -49,7 +49,7 @@ struct StepResult {
   bool skipped_by_failure = false;  // SKIPPED because a step it needs failed
   int64_t rows = 0;
   double seconds = 0;
-  std::string message;              // error text (FAILED), reason (SKIPPED) or a summary
+  std::string message;                    // error text (FAILED), reason (SKIPPED) or a summary
   std::map<std::string, int64_t> writes;  // table -> rows written (or that would be, dry-run)
 };
 

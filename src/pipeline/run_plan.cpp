@@ -13,19 +13,22 @@ std::vector<Day> plan_days(const DateSelection& sel, Day today) {
   const Day yesterday = today - 1;
   if (sel.backfill) {
     if (*sel.backfill < 1 || *sel.backfill > 3660)
-      throw UsageError("--backfill " + std::to_string(*sel.backfill) + ": must be from 1 to 3660 days");
+      throw UsageError("--backfill " + std::to_string(*sel.backfill) +
+                       ": must be from 1 to 3660 days");
     for (int i = *sel.backfill; i >= 1; --i) days.push_back(today - i);
   } else if (sel.start || sel.end) {
     if (!sel.start || !sel.end) throw UsageError("--start-date and --end-date go together");
     if (*sel.end < *sel.start)
-      throw UsageError("--end-date " + sel.end->str() + " is before --start-date " + sel.start->str());
+      throw UsageError("--end-date " + sel.end->str() + " is before --start-date " +
+                       sel.start->str());
     if (*sel.end - *sel.start >= 3660) throw UsageError("the date range is longer than 3660 days");
     for (Day d = *sel.start; d <= *sel.end; ++d) days.push_back(d);
   } else {
     days.push_back(sel.target.value_or(yesterday));
   }
   if (days.back() > yesterday)
-    throw UsageError(days.back().str() + " is not a complete UTC day yet (the latest is " + yesterday.str() + ")");
+    throw UsageError(days.back().str() + " is not a complete UTC day yet (the latest is " +
+                     yesterday.str() + ")");
   return days;
 }
 
@@ -42,7 +45,8 @@ std::set<int> parse_steps(const std::string& text) {
       used = 0;
     }
     if (used != s.size() || v < 1 || v > kStepCount)
-      throw UsageError("--steps: '" + s + "' is not a step number from 1 to " + std::to_string(kStepCount));
+      throw UsageError("--steps: '" + s + "' is not a step number from 1 to " +
+                       std::to_string(kStepCount));
     return v;
   };
   while (std::getline(ss, item, ',')) {
@@ -80,7 +84,8 @@ void validate_steps(const std::set<int>& steps) {
     }
   }
   if ((has(3) || has(4) || has(5)) && !has(1))
-    throw UsageError("--steps: collection steps 3-5 need step 1 (Inventory Refresh) in the same run");
+    throw UsageError(
+        "--steps: collection steps 3-5 need step 1 (Inventory Refresh) in the same run");
 }
 
 }  // namespace im::pipeline

@@ -79,9 +79,9 @@ StepOutcome prometheus_health(Context& c) {
 
 // ---- 3-5 -----------------------------------------------------------------------------
 StepOutcome collect_service(Context& c, ServiceType svc) {
-  if (!c.covers(svc))
-    return skipped(std::string(to_string(svc)) + " is not selected for this run");
-  if (!c.sample_source) return skipped("no " + std::string(to_string(svc)) + " source: " + c.unconfigured_why);
+  if (!c.covers(svc)) return skipped(std::string(to_string(svc)) + " is not selected for this run");
+  if (!c.sample_source)
+    return skipped("no " + std::string(to_string(svc)) + " source: " + c.unconfigured_why);
   if (!c.inventory) return skipped("no inventory for this run (step 1 did not run)");
   std::vector<Instance> of_service;
   for (const auto& i : *c.inventory)
@@ -105,7 +105,9 @@ StepOutcome collect_redis(Context& c) {
     return skipped("prometheus.url (PROMETHEUS_URL) is not set");
   return collect_service(c, ServiceType::REDIS);
 }
-StepOutcome collect_rds(Context& c) { return collect_service(c, ServiceType::RDS); }
+StepOutcome collect_rds(Context& c) {
+  return collect_service(c, ServiceType::RDS);
+}
 StepOutcome collect_ec2(Context& c) {
   if (!c.settings.features.enable_ec2) return skipped("ENABLE_EC2 is false");
   return collect_service(c, ServiceType::EC2);
@@ -145,7 +147,9 @@ StepOutcome persist_metrics(Context& c) {
 }
 
 // ---- 9-11 ----------------------------------------------------------------------------
-std::string instance_key(ServiceType s, const std::string& id) { return std::string(to_string(s)) + "/" + id; }
+std::string instance_key(ServiceType s, const std::string& id) {
+  return std::string(to_string(s)) + "/" + id;
+}
 
 StepOutcome spc_baseline(Context& c) {
   const auto& p = c.settings.spc;
@@ -153,14 +157,16 @@ StepOutcome spc_baseline(Context& c) {
       c.daily ? *c.daily : c.store.load_daily_metrics(c.day, c.day, c.services);
   // The widest window any metric uses bounds what must be read.
   int window = p.rolling_window_days;
-  for (const auto& [name, o] : c.settings.metric_overrides) window = std::max(window, o.params.rolling_window_days);
+  for (const auto& [name, o] : c.settings.metric_overrides)
+    window = std::max(window, o.params.rolling_window_days);
 
   // Catalog lookups and overrides once per metric, not once per row.
   std::unordered_map<std::string, std::optional<EffectiveMetric>> metrics;
   auto metric_of = [&](ServiceType svc, const std::string& name) -> const EffectiveMetric* {
     auto [it, fresh] = metrics.try_emplace(std::string(to_string(svc)) + "/" + name);
     if (fresh)
-      if (const MetricDef* def = find_metric(svc, name)) it->second = effective_metric(c.settings, *def);
+      if (const MetricDef* def = find_metric(svc, name))
+        it->second = effective_metric(c.settings, *def);
     return it->second ? &*it->second : nullptr;
   };
   auto series_key = [](ServiceType svc, const std::string& instance, const std::string& metric) {
@@ -178,11 +184,13 @@ StepOutcome spc_baseline(Context& c) {
   // Previous scored days for the rules (8 points) and persistence (runs of anomalous days,
   // counted as far back as the window reaches).
   std::unordered_map<std::string, std::vector<spc::PastScore>> past;
-  c.store.visit_scored_history(c.day - 2 * window, c.day - 1, c.services, [&](const store::AnomalyScoreRow& r) {
-    if (!r.z) return;
-    auto sev = spc::parse_severity(r.severity).value_or(spc::Severity::NORMAL);
-    past[series_key(r.service, r.instance_id, r.metric)].push_back({r.date, r.value, *r.z, sev});
-  });
+  c.store.visit_scored_history(
+      c.day - 2 * window, c.day - 1, c.services, [&](const store::AnomalyScoreRow& r) {
+        if (!r.z) return;
+        auto sev = spc::parse_severity(r.severity).value_or(spc::Severity::NORMAL);
+        past[series_key(r.service, r.instance_id, r.metric)].push_back(
+            {r.date, r.value, *r.z, sev});
+      });
 
   c.series.clear();
   c.series.reserve(today.size());
@@ -202,9 +210,12 @@ StepOutcome spc_baseline(Context& c) {
     w.today = std::move(t);
     c.series.push_back(std::move(w));
   }
-  if (unknown) spdlog::warn("[{}] {} stored metric(s) are not in the catalog and are not scored", c.day.str(), unknown);
+  if (unknown)
+    spdlog::warn("[{}] {} stored metric(s) are not in the catalog and are not scored", c.day.str(),
+                 unknown);
   StepOutcome o;  // in memory
-  o.message = std::to_string(c.series.size()) + " series, history of " + std::to_string(history_rows) + " daily rows";
+  o.message = std::to_string(c.series.size()) + " series, history of " +
+              std::to_string(history_rows) + " daily rows";
   return o;
 }
 
@@ -217,7 +228,8 @@ StepOutcome anomaly_scoring(Context& c) {
   for (const SeriesWork& w : c.series) {
     const auto& mp = w.metric.rules.params;
     const double x = w.today.stat(w.metric.spc_stat);
-    spc::Finding f = spc::evaluate(c.day, x, w.today.coverage() >= mp.min_coverage, w.history, w.past, w.metric.rules);
+    spc::Finding f = spc::evaluate(c.day, x, w.today.coverage() >= mp.min_coverage, w.history,
+                                   w.past, w.metric.rules);
     store::AnomalyScoreRow r;
     r.date = c.day;
     r.service = w.today.service;
@@ -241,15 +253,18 @@ StepOutcome anomaly_scoring(Context& c) {
       by_severity[f.severity]++;
     }
     c.scores.push_back(std::move(r));
-    c.findings.push_back({w.today.service, w.today.instance_id, w.metric.def, w.metric.rules, std::move(f)});
+    c.findings.push_back(
+        {w.today.service, w.today.instance_id, w.metric.def, w.metric.rules, std::move(f)});
   }
   StepOutcome o;  // in memory
   int64_t scored = 0;
   for (const auto& [sev, n] : by_severity) scored += n;
-  o.message = std::to_string(scored) + " scored (" + std::to_string(by_severity[spc::Severity::CRITICAL]) +
-              " critical, " + std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
+  o.message = std::to_string(scored) + " scored (" +
+              std::to_string(by_severity[spc::Severity::CRITICAL]) + " critical, " +
+              std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
               std::to_string(by_severity[spc::Severity::INFO]) + " info), " +
-              std::to_string(c.scores.size() - static_cast<size_t>(scored)) + " in baseline or low coverage";
+              std::to_string(c.scores.size() - static_cast<size_t>(scored)) +
+              " in baseline or low coverage";
   return o;
 }
 
@@ -306,7 +321,8 @@ StepOutcome health_scores(Context& c) {
   StepOutcome o;
   o.rows = static_cast<int64_t>(c.store.upsert_health_scores(rows));
   o.writes["infra_health_scores"] = o.rows;
-  for (const auto& [g, n] : grades) o.message += (o.message.empty() ? "grades " : ", ") + g + " " + std::to_string(n);
+  for (const auto& [g, n] : grades)
+    o.message += (o.message.empty() ? "grades " : ", ") + g + " " + std::to_string(n);
   return o;
 }
 
@@ -360,8 +376,9 @@ StepOutcome alert_evaluation(Context& c) {
   o.message = std::to_string(by_severity[spc::Severity::EMERGENCY]) + " emergency, " +
               std::to_string(by_severity[spc::Severity::CRITICAL]) + " critical, " +
               std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
-              std::to_string(by_severity[spc::Severity::INFO]) + " info; " + std::to_string(removed) +
-              " no longer raised removed; " + std::to_string(acked) + " old INFO auto-acknowledged";
+              std::to_string(by_severity[spc::Severity::INFO]) + " info; " +
+              std::to_string(removed) + " no longer raised removed; " + std::to_string(acked) +
+              " old INFO auto-acknowledged";
   return o;
 }
 

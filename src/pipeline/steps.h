@@ -44,21 +44,21 @@ struct Context {
   // Sources; null when not configured for this run (the steps then SKIP with a reason).
   collect::InventorySource* inventory_source = nullptr;
   collect::SampleSource* sample_source = nullptr;
-  std::string source_name;        // written to infra_metric_daily.source
-  std::string unconfigured_why;   // why sources are null
+  std::string source_name;       // written to infra_metric_daily.source
+  std::string unconfigured_why;  // why sources are null
 
   // What the steps hand on, in step order.
-  std::optional<std::vector<Instance>> inventory;   // 1
-  std::vector<RawSeries> raw;                       // 3-5
-  bool collected = false;                           // some of 3-5 ran
-  std::vector<MetricSeries> normalized;             // 6
-  std::optional<std::vector<DailyMetric>> daily;    // 7
-  std::vector<SeriesWork> series;                   // 9
-  std::vector<spc::SeriesFinding> findings;         // 10
-  std::vector<store::AnomalyScoreRow> scores;       // 10
+  std::optional<std::vector<Instance>> inventory;     // 1
+  std::vector<RawSeries> raw;                         // 3-5
+  bool collected = false;                             // some of 3-5 ran
+  std::vector<MetricSeries> normalized;               // 6
+  std::optional<std::vector<DailyMetric>> daily;      // 7
+  std::vector<SeriesWork> series;                     // 9
+  std::vector<spc::SeriesFinding> findings;           // 10
+  std::vector<store::AnomalyScoreRow> scores;         // 10
   std::map<std::string, spc::InstanceGrades> grades;  // 12, keyed "SERVICE/instance"
-  bool health_done = false;                         // 12
-  int log_rows_written = 0;                         // rows this run wrote to the step log
+  bool health_done = false;                           // 12
+  int log_rows_written = 0;                           // rows this run wrote to the step log
 
   bool covers(ServiceType s) const;
 };

@@ -17,11 +17,17 @@ std::string fixed(double v, int decimals) {
 
 std::string ordinal(int n) {
   int t = n % 100;
-  const char* suffix = (t >= 11 && t <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  const char* suffix = (t >= 11 && t <= 13) ? "th"
+                       : n % 10 == 1        ? "st"
+                       : n % 10 == 2        ? "nd"
+                       : n % 10 == 3        ? "rd"
+                                            : "th";
   return std::to_string(n) + suffix;
 }
 
-std::string signed_fixed(double v, int decimals) { return (v >= 0 ? "+" : "") + fixed(v, decimals); }
+std::string signed_fixed(double v, int decimals) {
+  return (v >= 0 ? "+" : "") + fixed(v, decimals);
+}
 
 const char* kHealthAction = "Multi-dimensional problem; review all sub-scores";
 const char* kShiftAction = "Likely a new baseline; review if intentional change";
@@ -33,15 +39,19 @@ std::string evidence(const SeriesFinding& s, const std::string& type) {
   std::vector<std::string> parts;
   if (f.scored) {
     parts.push_back("baseline " + format_value(f.baseline.mean, unit) + " ± " +
-                    format_value(f.baseline.sigma, unit == "percent" ? "" : unit) + ", z=" + signed_fixed(*f.z, 1));
+                    format_value(f.baseline.sigma, unit == "percent" ? "" : unit) +
+                    ", z=" + signed_fixed(*f.z, 1));
     if (!f.rules.empty()) parts.back() += ", rules " + join_rules(f.rules);
-    if (f.roc && f.roc_significant) parts.back() += ", " + signed_fixed(*f.roc, 0) + "% vs previous day";
+    if (f.roc && f.roc_significant)
+      parts.back() += ", " + signed_fixed(*f.roc, 0) + "% vs previous day";
   } else {
     parts.push_back("in baseline period");
   }
   if (type == "THRESHOLD") {
     const Limits& l = s.rules.limits;
-    double limit = f.limit == Severity::EMERGENCY ? l.emergency : f.limit == Severity::CRITICAL ? l.critical : l.warning;
+    double limit = f.limit == Severity::EMERGENCY  ? l.emergency
+                   : f.limit == Severity::CRITICAL ? l.critical
+                                                   : l.warning;
     std::string lvl(to_string(f.limit));
     std::transform(lvl.begin(), lvl.end(), lvl.begin(), ::tolower);
     parts.push_back((s.rules.direction == Direction::DOWN ? "below " : "above ") + lvl + " limit " +
@@ -55,8 +65,21 @@ std::string evidence(const SeriesFinding& s, const std::string& type) {
 
 Alert make_alert(const SeriesFinding& s, const std::string& type, Severity sev) {
   const Finding& f = s.finding;
-  Alert a{s.service, s.instance_id, std::string(s.def->name), type, sev, f.x, {}, {}, f.z, {}, f.anomaly_score,
-          join_rules(f.rules), f.consecutive_days, "", std::string(s.def->action)};
+  Alert a{s.service,
+          s.instance_id,
+          std::string(s.def->name),
+          type,
+          sev,
+          f.x,
+          {},
+          {},
+          f.z,
+          {},
+          f.anomaly_score,
+          join_rules(f.rules),
+          f.consecutive_days,
+          "",
+          std::string(s.def->action)};
   if (f.scored) {
     a.mean = f.baseline.mean;
     a.sigma = f.baseline.sigma;
@@ -67,7 +90,8 @@ Alert make_alert(const SeriesFinding& s, const std::string& type, Severity sev) 
 
 void finish_message(Alert& a, const SeriesFinding& s) {
   a.message = std::string(to_string(a.severity)) + " " + a.instance_id + " " + a.metric + " " +
-              format_value(s.finding.x, s.def->unit) + " (" + evidence(s, a.type) + ") -> " + a.action;
+              format_value(s.finding.x, s.def->unit) + " (" + evidence(s, a.type) + ") -> " +
+              a.action;
 }
 
 }  // namespace
@@ -97,7 +121,8 @@ std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
                                    const std::map<std::string, InstanceGrades>& grades) {
   // Group by instance, keeping the input order inside each group.
   std::map<std::string, std::vector<const SeriesFinding*>> by_instance;
-  for (const auto& s : findings) by_instance[std::string(to_string(s.service)) + "/" + s.instance_id].push_back(&s);
+  for (const auto& s : findings)
+    by_instance[std::string(to_string(s.service)) + "/" + s.instance_id].push_back(&s);
 
   std::vector<Alert> out;
   for (const auto& [key, series] : by_instance) {
@@ -116,10 +141,13 @@ std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
       const Params& p = s->rules.params;
       std::optional<Severity> sev;
       if (f.scored) {
-        if (f.harmful && f.severity == Severity::CRITICAL) sev = Severity::CRITICAL;
-        else if (f.harmful && f.severity == Severity::WARNING && (f.rules_345_effective || f.consecutive_days >= 2))
+        if (f.harmful && f.severity == Severity::CRITICAL)
+          sev = Severity::CRITICAL;
+        else if (f.harmful && f.severity == Severity::WARNING &&
+                 (f.rules_345_effective || f.consecutive_days >= 2))
           sev = Severity::WARNING;
-        else if (!f.harmful && f.benign == Severity::CRITICAL) sev = Severity::INFO;
+        else if (!f.harmful && f.benign == Severity::CRITICAL)
+          sev = Severity::INFO;
       }
       std::string type;
       if (f.limit != Severity::NORMAL) {
@@ -138,7 +166,8 @@ std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
       drafts.emplace_back(make_alert(*s, type, *sev), s);
     }
     for (auto& [a, s] : drafts) {
-      if (a.severity == Severity::CRITICAL && (grade.today == "F" || criticals >= 3)) a.severity = Severity::EMERGENCY;
+      if (a.severity == Severity::CRITICAL && (grade.today == "F" || criticals >= 3))
+        a.severity = Severity::EMERGENCY;
       finish_message(a, *s);
       out.push_back(std::move(a));
     }
@@ -149,20 +178,35 @@ std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
       if (!s->def->preferred.empty() && present.count(s->def->preferred)) continue;
       Alert a = make_alert(*s, "BASELINE_SHIFT", Severity::INFO);
       a.action = kShiftAction;
-      a.message = "INFO " + a.instance_id + " " + a.metric + " " + format_value(s->finding.x, s->def->unit) +
-                  ": 6 consecutive days at WARNING or above (" + evidence(*s, a.type) + ") -> " + a.action;
+      a.message = "INFO " + a.instance_id + " " + a.metric + " " +
+                  format_value(s->finding.x, s->def->unit) +
+                  ": 6 consecutive days at WARNING or above (" + evidence(*s, a.type) + ") -> " +
+                  a.action;
       out.push_back(std::move(a));
     }
 
     // The grade drops to D or F from a better one.
-    if ((grade.today == "D" || grade.today == "F") && !grade.yesterday.empty() && grade.yesterday < grade.today) {
+    if ((grade.today == "D" || grade.today == "F") && !grade.yesterday.empty() &&
+        grade.yesterday < grade.today) {
       auto slash = key.find('/');
-      Alert a{series.front()->service, key.substr(slash + 1), "health_score", "HEALTH",
-              grade.today == "F" ? Severity::CRITICAL : Severity::WARNING, grade.score, {}, {}, {}, {}, {}, "", 0, "",
+      Alert a{series.front()->service,
+              key.substr(slash + 1),
+              "health_score",
+              "HEALTH",
+              grade.today == "F" ? Severity::CRITICAL : Severity::WARNING,
+              grade.score,
+              {},
+              {},
+              {},
+              {},
+              {},
+              "",
+              0,
+              "",
               kHealthAction};
       a.message = std::string(to_string(a.severity)) + " " + a.instance_id + " health " +
-                  (grade.score ? fixed(*grade.score, 1) : "n/a") + " grade " + grade.today + " (was " +
-                  grade.yesterday + " the day before) -> " + a.action;
+                  (grade.score ? fixed(*grade.score, 1) : "n/a") + " grade " + grade.today +
+                  " (was " + grade.yesterday + " the day before) -> " + a.action;
       out.push_back(std::move(a));
     }
   }

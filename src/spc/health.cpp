@@ -8,11 +8,14 @@ namespace im::spc {
 std::optional<double> metric_health(const Finding& f) {
   std::optional<double> h;
   if (f.scored) {
-    bool anomalous = f.harmful && (f.severity == Severity::WARNING || f.severity == Severity::CRITICAL);
+    bool anomalous =
+        f.harmful && (f.severity == Severity::WARNING || f.severity == Severity::CRITICAL);
     h = anomalous ? 100.0 - f.anomaly_score.value_or(0) : 100.0;
   }
-  double cap = f.limit == Severity::EMERGENCY ? 29 : f.limit == Severity::CRITICAL ? 49
-             : f.limit == Severity::WARNING   ? 69 : 100;
+  double cap = f.limit == Severity::EMERGENCY  ? 29
+               : f.limit == Severity::CRITICAL ? 49
+               : f.limit == Severity::WARNING  ? 69
+                                               : 100;
   if (cap < 100) h = std::min(h.value_or(100.0), cap);
   return h;
 }
@@ -25,7 +28,8 @@ std::string grade_of(double score) {
   return "F";
 }
 
-Health instance_health(std::span<const MetricHealthInput> metrics, std::span<const double> previous) {
+Health instance_health(std::span<const MetricHealthInput> metrics,
+                       std::span<const double> previous) {
   Health h;
   for (const auto& m : metrics) {
     auto mh = metric_health(*m.finding);

@@ -6,7 +6,9 @@
 namespace im::spc {
 
 namespace {
-int sign(double v) { return v > 0 ? 1 : v < 0 ? -1 : 0; }
+int sign(double v) {
+  return v > 0 ? 1 : v < 0 ? -1 : 0;
+}
 }  // namespace
 
 std::vector<int> western_electric(std::span<const PastScore> past, double x, double z,

@@ -7,12 +7,18 @@ namespace im::spc {
 
 namespace {
 constexpr std::pair<Severity, std::string_view> kSeverities[] = {
-    {Severity::NORMAL, "NORMAL"},     {Severity::INFO, "INFO"},
-    {Severity::WARNING, "WARNING"},   {Severity::CRITICAL, "CRITICAL"},
+    {Severity::NORMAL, "NORMAL"},
+    {Severity::INFO, "INFO"},
+    {Severity::WARNING, "WARNING"},
+    {Severity::CRITICAL, "CRITICAL"},
     {Severity::EMERGENCY, "EMERGENCY"}};
 
-int sign(double v) { return v > 0 ? 1 : v < 0 ? -1 : 0; }
-bool at_least_warning(Severity s) { return s == Severity::WARNING || s == Severity::CRITICAL; }
+int sign(double v) {
+  return v > 0 ? 1 : v < 0 ? -1 : 0;
+}
+bool at_least_warning(Severity s) {
+  return s == Severity::WARNING || s == Severity::CRITICAL;
+}
 }  // namespace
 
 std::string_view to_string(Severity s) {
@@ -29,9 +35,12 @@ std::optional<Severity> parse_severity(std::string_view s) {
 
 double score_component(double v, double w, double c) {
   double s;
-  if (v <= w) s = 50.0 * v / w;
-  else if (v <= c) s = 50.0 + 25.0 * (v - w) / (c - w);
-  else s = 75.0 + 25.0 * (v - c) / (c - w);
+  if (v <= w)
+    s = 50.0 * v / w;
+  else if (v <= c)
+    s = 50.0 + 25.0 * (v - w) / (c - w);
+  else
+    s = 75.0 + 25.0 * (v - c) / (c - w);
   return std::min(s, 100.0);
 }
 
@@ -66,8 +75,10 @@ Finding evaluate(Day d, double x, bool is_day_value, std::span<const DayValue> v
   f.rules = western_electric(past, x, z, p.we_rules_enabled, side);
   const bool guard = std::fabs(z) >= p.rule_min_z;
   for (int r : f.rules) {
-    if (r <= 2) f.rules_12 = true;
-    else if (guard) f.rules_345_effective = true;
+    if (r <= 2)
+      f.rules_12 = true;
+    else if (guard)
+      f.rules_345_effective = true;
   }
 
   // Section 5: the previous day value is D-1's, or D-2's when D-1 is missing.
@@ -91,16 +102,22 @@ Finding evaluate(Day d, double x, bool is_day_value, std::span<const DayValue> v
     auto consider = [&](Severity s, int sg) {
       if (sg != 0 && harmful(sg) == want_harmful) lv = std::max(lv, s);
     };
-    if (std::fabs(z) >= p.sigma_critical) consider(Severity::CRITICAL, sign(z));
-    else if (std::fabs(z) >= p.sigma_warning) consider(Severity::WARNING, sign(z));
+    if (std::fabs(z) >= p.sigma_critical)
+      consider(Severity::CRITICAL, sign(z));
+    else if (std::fabs(z) >= p.sigma_warning)
+      consider(Severity::WARNING, sign(z));
     for (int r : f.rules) {
-      if (r <= 2) consider(Severity::CRITICAL, side[r]);
-      else if (guard) consider(Severity::WARNING, side[r]);
+      if (r <= 2)
+        consider(Severity::CRITICAL, side[r]);
+      else if (guard)
+        consider(Severity::WARNING, side[r]);
     }
     if (f.roc_significant) {
       double a = std::fabs(*f.roc);
-      if (a >= p.roc_critical_pct) consider(Severity::CRITICAL, sign(*f.roc));
-      else if (a >= p.roc_warning_pct) consider(Severity::WARNING, sign(*f.roc));
+      if (a >= p.roc_critical_pct)
+        consider(Severity::CRITICAL, sign(*f.roc));
+      else if (a >= p.roc_warning_pct)
+        consider(Severity::WARNING, sign(*f.roc));
     }
     return lv;
   };
@@ -117,8 +134,10 @@ Finding evaluate(Day d, double x, bool is_day_value, std::span<const DayValue> v
   double s = score_component(std::fabs(z), p.sigma_warning, p.sigma_critical);
   if (f.roc_significant)
     s = std::max(s, score_component(std::fabs(*f.roc), p.roc_warning_pct, p.roc_critical_pct));
-  if (f.rules_12) s = std::max(s, 75.0);
-  else if (f.rules_345_effective) s = std::max(s, 50.0);
+  if (f.rules_12)
+    s = std::max(s, 75.0);
+  else if (f.rules_345_effective)
+    s = std::max(s, 50.0);
   f.anomaly_score = std::round(s * 10.0) / 10.0;
 
   if (at_least_warning(f.severity)) {

@@ -34,7 +34,9 @@ struct Baseline {
 // on or after d and before d-2W are ignored): the most recent W values in [d-2W, d-1].
 Baseline compute_baseline(std::span<const DayValue> history, Day d, const Params& p);
 
-inline bool in_baseline(const Baseline& b, const Params& p) { return b.n < p.min_baseline_days; }
+inline bool in_baseline(const Baseline& b, const Params& p) {
+  return b.n < p.min_baseline_days;
+}
 
 // Section 3. With sigma 0: 0 when x equals the mean, else ±z_cap.
 double zscore(double x, const Baseline& b, double z_cap);
@@ -77,16 +79,16 @@ struct Finding {
   Baseline baseline;
   bool is_day_value = false;
   bool in_baseline = true;
-  bool scored = false;                // is_day_value && !in_baseline
+  bool scored = false;  // is_day_value && !in_baseline
   std::optional<double> z;
-  std::vector<int> rules;             // fired (stored)
-  bool rules_12 = false;              // rule 1 or 2 fired
-  bool rules_345_effective = false;   // rule 3, 4 or 5 fired and passed the effect guard
-  std::optional<double> roc;          // percent
+  std::vector<int> rules;            // fired (stored)
+  bool rules_12 = false;             // rule 1 or 2 fired
+  bool rules_345_effective = false;  // rule 3, 4 or 5 fired and passed the effect guard
+  std::optional<double> roc;         // percent
   bool roc_significant = false;
   Severity severity = Severity::NORMAL;  // after the direction rule; NORMAL when not scored
-  bool harmful = false;               // severity comes from the harmful direction
-  Severity benign = Severity::NORMAL; // what the benign-direction components alone reach
+  bool harmful = false;                  // severity comes from the harmful direction
+  Severity benign = Severity::NORMAL;    // what the benign-direction components alone reach
   std::optional<double> anomaly_score;
   Severity limit = Severity::NORMAL;  // static limit breached (WARNING/CRITICAL/EMERGENCY)
   int consecutive_days = 0;           // scored days at WARNING or above, ending today
@@ -115,7 +117,8 @@ struct Health {
 std::optional<double> metric_health(const Finding& f);
 std::string grade_of(double score);
 // `previous` are the instance's health scores of the previous 7 days (any order).
-Health instance_health(std::span<const MetricHealthInput> metrics, std::span<const double> previous);
+Health instance_health(std::span<const MetricHealthInput> metrics,
+                       std::span<const double> previous);
 
 // ---- Section 11: alerts --------------------------------------------------------------------
 
@@ -136,7 +139,8 @@ struct InstanceGrades {
 
 struct Alert {
   ServiceType service;
-  std::string instance_id, metric, type;  // type: ZSCORE, WE_RULE, ROC, THRESHOLD, BASELINE_SHIFT, HEALTH
+  std::string instance_id, metric,
+      type;  // type: ZSCORE, WE_RULE, ROC, THRESHOLD, BASELINE_SHIFT, HEALTH
   Severity severity;
   std::optional<double> value, mean, sigma, z, roc, score;
   std::string rules;  // "1,2"

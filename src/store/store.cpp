@@ -4,7 +4,8 @@
 
 namespace im::store {
 
-std::vector<DailyMetric> Store::load_daily_metrics(Day from, Day to, std::span<const ServiceType> services) {
+std::vector<DailyMetric> Store::load_daily_metrics(Day from, Day to,
+                                                   std::span<const ServiceType> services) {
   std::vector<DailyMetric> out;
   visit_daily_metrics(from, to, services, [&](const DailyMetric& m) { out.push_back(m); });
   return out;
@@ -18,7 +19,8 @@ const std::vector<std::string>& Store::archivable_tables() {
 
 std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode) {
   switch (url.kind) {
-    case StorageUrl::Kind::SQLITE: return open_sqlite(url.path, mode);
+    case StorageUrl::Kind::SQLITE:
+      return open_sqlite(url.path, mode);
     case StorageUrl::Kind::MYSQL:
       throw StoreError("the MySQL/MariaDB backend is not built yet (" + url.str() + ")");
   }

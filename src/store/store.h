@@ -126,7 +126,8 @@ class Store {
   virtual size_t upsert_daily_metrics(std::span<const DailyMetric> rows) = 0;
   // Rows with from <= metric_date <= to for the given services (all when empty), ascending
   // by date (so each series' rows are in day order).
-  std::vector<DailyMetric> load_daily_metrics(Day from, Day to, std::span<const ServiceType> services);
+  std::vector<DailyMetric> load_daily_metrics(Day from, Day to,
+                                              std::span<const ServiceType> services);
   // The same rows, streamed: no vector of the whole window is built (history reads).
   virtual void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                                    const std::function<void(const DailyMetric&)>& fn) = 0;
@@ -150,7 +151,8 @@ class Store {
   virtual size_t acknowledge_info_before(Day before, const std::string& by) = 0;
 
   // Acknowledges the unacknowledged alerts matching `filter`; returns how many.
-  virtual size_t acknowledge_alerts(const AckFilter& filter, const std::string& by, const std::string& note) = 0;
+  virtual size_t acknowledge_alerts(const AckFilter& filter, const std::string& by,
+                                    const std::string& note) = 0;
 
   virtual void append_step_log(const StepLogRow& row) = 0;
   // Monitoring the monitor (guide section 4).

@@ -35,7 +35,8 @@ bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out) {
   out.max = vals.back();
   out.p95 = quantile_sorted(vals, 0.95);
   out.sample_count = static_cast<int32_t>(vals.size());
-  out.expected_samples = s.step_seconds > 0 ? static_cast<int32_t>(Day::kSecondsPerDay / s.step_seconds) : 0;
+  out.expected_samples =
+      s.step_seconds > 0 ? static_cast<int32_t>(Day::kSecondsPerDay / s.step_seconds) : 0;
   return true;
 }
 

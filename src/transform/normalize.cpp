@@ -61,7 +61,8 @@ Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> i
       const RawSeries* in = first(m.input);
       if (!in) continue;
       const size_t n = in->values.size();
-      MetricSeries s{g.service, instance_id, std::string(m.name), in->start_unix, in->step_seconds, {}};
+      MetricSeries s{g.service,      instance_id,      std::string(m.name),
+                     in->start_unix, in->step_seconds, {}};
       s.values.assign(n, NAN);
       switch (m.derivation) {
         case Derivation::GAUGE:
@@ -111,7 +112,8 @@ Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> i
           auto it = inv.find(key);
           double alloc = it == inv.end() ? 0 : it->second->allocated_storage_gb;
           if (alloc <= 0) {
-            out.notes.push_back(instance_id + ": allocated storage unknown in the inventory, so no " +
+            out.notes.push_back(instance_id +
+                                ": allocated storage unknown in the inventory, so no " +
                                 std::string(m.name));
             continue;
           }

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/run_cli.h"
 #include "store/store.h"
 #include "test_util.h"
-#include "app/run_cli.h"
 
 namespace im::app {
 namespace {
@@ -39,11 +39,15 @@ TEST(Cli, UsageErrorsExitTwo) {
 
 TEST(Cli, ConfigurationErrorsExitTwo) {
   TempDir dir;
-  auto bad = (test::data_dir() / "config" / "bad" / "sigma_warning_not_below_critical.yaml").string();
-  EXPECT_EQ(run_cli({"--config", bad, "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}), kExitUsage);
+  auto bad =
+      (test::data_dir() / "config" / "bad" / "sigma_warning_not_below_critical.yaml").string();
+  EXPECT_EQ(run_cli({"--config", bad, "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}),
+            kExitUsage);
   EXPECT_EQ(run_cli({"--config", dir.file("missing.yaml"), "init-db"}), kExitUsage);
   EXPECT_EQ(run_cli({"--storage-url", "mysql://u@h:3306/d", "init-db"}), kExitUsage);
-  EXPECT_EQ(run_cli({"--log-format", "xml", "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}), kExitUsage);
+  EXPECT_EQ(
+      run_cli({"--log-format", "xml", "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}),
+      kExitUsage);
 }
 
 TEST(Cli, InitDbCreatesTheSchema) {
@@ -66,14 +70,17 @@ TEST(Cli, ASecondRunExitsThreeWhileTheLockIsHeld) {
 TEST(Cli, DryRunWritesNothing) {
   TempDir dir;
   std::string db = dir.file("dry.db");
-  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + db, "run", "--dry-run", "--target-date", yesterday()}), kExitOk);
+  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + db, "run", "--dry-run", "--target-date",
+                     yesterday()}),
+            kExitOk);
   EXPECT_FALSE(std::filesystem::exists(db));
 }
 
 TEST(Cli, RunOnTheSimulatedFleetSucceeds) {
   TempDir dir;
   std::string db = dir.file("run.db");
-  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + db, "run", "--service-type", "REDIS"}), kExitOk);
+  EXPECT_EQ(run_cli({"--storage-url", "sqlite://" + db, "run", "--service-type", "REDIS"}),
+            kExitOk);
   std::string why;
   auto store = store::open_store(*parse_storage_url("sqlite://" + db, why));
   auto counts = store->day_counts(*Day::parse(yesterday()));
@@ -132,23 +139,27 @@ TEST(Cli, AckSelectsAlertsAndNeedsAFilterAndAName) {
     return a;
   };
   store->begin();
-  store->upsert_alerts(std::vector<store::AlertRow>{alert(today - 10, "redis-a", "INFO"), alert(today - 2, "redis-a", "INFO"),
-                                                    alert(today - 10, "redis-b", "WARNING"),
-                                                    alert(today - 1, "redis-c", "CRITICAL")});
+  store->upsert_alerts(std::vector<store::AlertRow>{
+      alert(today - 10, "redis-a", "INFO"), alert(today - 2, "redis-a", "INFO"),
+      alert(today - 10, "redis-b", "WARNING"), alert(today - 1, "redis-c", "CRITICAL")});
   store->commit();
   testing::internal::CaptureStdout();
-  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--severity", "info", "--older-than", "7d", "--by", "auto-cleanup"}),
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--severity", "info", "--older-than", "7d",
+                     "--by", "auto-cleanup"}),
             kExitOk);
-  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--instance", "redis-c", "--by", "ops-john", "--note", "deploy"}),
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--instance", "redis-c", "--by", "ops-john",
+                     "--note", "deploy"}),
             kExitOk);
   EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--id", "424242", "--by", "ops"}), kExitFailed);
   testing::internal::GetCapturedStdout();
-  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--by", "ops"}), kExitUsage);          // no filter
-  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--id", "1"}), kExitUsage);            // no --by
-  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--older-than", "week", "--by", "x"}), kExitUsage);
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--by", "ops"}), kExitUsage);  // no filter
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--id", "1"}), kExitUsage);    // no --by
+  EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--older-than", "week", "--by", "x"}),
+            kExitUsage);
   std::map<std::string, store::AlertRow> by;
   for (int back = 1; back <= 10; ++back)
-    for (const auto& a : store->load_alerts(today - back)) by[a.instance_id + "@" + a.date.str()] = a;
+    for (const auto& a : store->load_alerts(today - back))
+      by[a.instance_id + "@" + a.date.str()] = a;
   EXPECT_TRUE(by["redis-a@" + (today - 10).str()].acknowledged);
   EXPECT_FALSE(by["redis-a@" + (today - 2).str()].acknowledged);   // not older than 7 days
   EXPECT_FALSE(by["redis-b@" + (today - 10).str()].acknowledged);  // not INFO
@@ -163,12 +174,15 @@ TEST(Cli, CleanupDeletesOnlyOldPipelineLogRows) {
   auto store = store::open_store(*parse_storage_url(url, why));
   const int64_t now = std::time(nullptr);
   store->begin();
-  store->append_step_log({"old", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "", format_utc_timestamp(now - 91 * 86400)});
-  store->append_step_log({"new", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "", format_utc_timestamp(now - 89 * 86400)});
+  store->append_step_log({"old", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "",
+                          format_utc_timestamp(now - 91 * 86400)});
+  store->append_step_log({"new", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "",
+                          format_utc_timestamp(now - 89 * 86400)});
   store->commit();
   testing::internal::CaptureStdout();
   EXPECT_EQ(run_cli({"--storage-url", url, "cleanup"}), kExitOk);
-  EXPECT_NE(testing::internal::GetCapturedStdout().find("deleted 1 pipeline log row"), std::string::npos);
+  EXPECT_NE(testing::internal::GetCapturedStdout().find("deleted 1 pipeline log row"),
+            std::string::npos);
   EXPECT_TRUE(store->load_step_log("old").empty());
   EXPECT_EQ(store->load_step_log("new").size(), 1u);
 }
@@ -189,7 +203,8 @@ TEST(Cli, ArchiveMovesOnlyOldRowsAndKeepsBaselineHistory) {
     return m;
   };
   store->begin();
-  store->upsert_daily_metrics(std::vector<DailyMetric>{row(today - 100, "a"), row(today - 100, "b"), row(today - 10, "a")});
+  store->upsert_daily_metrics(
+      std::vector<DailyMetric>{row(today - 100, "a"), row(today - 100, "b"), row(today - 10, "a")});
   store->commit();
   EXPECT_EQ(run_cli({"--storage-url", url, "archive", "--before", (today - 30).str()}), kExitUsage);
   testing::internal::CaptureStdout();
@@ -202,7 +217,8 @@ TEST(Cli, ArchiveMovesOnlyOldRowsAndKeepsBaselineHistory) {
 }
 
 TEST(Redact, ReplacesEverySecretOccurrence) {
-  EXPECT_EQ(redact("user=a password=s3cret again s3cret", {"s3cret"}), "user=a password=*** again ***");
+  EXPECT_EQ(redact("user=a password=s3cret again s3cret", {"s3cret"}),
+            "user=a password=*** again ***");
   EXPECT_EQ(redact("nothing here", {"", "x1y2"}), "nothing here");
 }
 

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "app/app.h"
+#include "app/run_cli.h"
 #include "store/store.h"
 #include "test_util.h"
-#include "app/run_cli.h"
 
 namespace im::app {
 namespace {
@@ -14,10 +14,12 @@ using test::run_cli;
 TEST(Demo, WritesTheGuidesDailyRowCountsAndIsIdempotent) {
   test::TempDir dir;
   const std::string url = "sqlite://" + dir.file("demo.db");
-  const std::string config = (test::data_dir().parent_path().parent_path() / "config" / "pipeline_config.yaml").string();
+  const std::string config =
+      (test::data_dir().parent_path().parent_path() / "config" / "pipeline_config.yaml").string();
   // Pinned to a fixed day so the test does not depend on when it runs.
   const Day yesterday = *Day::parse("2026-11-20");
-  ASSERT_EQ(run_cli({"--config", config, "--storage-url", url, "demo", "--date", yesterday.str()}), kExitOk);
+  ASSERT_EQ(run_cli({"--config", config, "--storage-url", url, "demo", "--date", yesterday.str()}),
+            kExitOk);
 
   std::string why;
   auto store = store::open_store(*parse_storage_url(url, why));
@@ -41,7 +43,8 @@ TEST(Demo, WritesTheGuidesDailyRowCountsAndIsIdempotent) {
   for (const auto& s : store->load_anomaly_scores(yesterday, yesterday)) scored += s.z.has_value();
   EXPECT_GT(scored, first["infra_anomaly_scores"] * 9 / 10);
 
-  ASSERT_EQ(run_cli({"--config", config, "--storage-url", url, "demo", "--date", yesterday.str()}), kExitOk);
+  ASSERT_EQ(run_cli({"--config", config, "--storage-url", url, "demo", "--date", yesterday.str()}),
+            kExitOk);
   auto second = store->day_counts(yesterday);
   EXPECT_EQ(first, second);
 }

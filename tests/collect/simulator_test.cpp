@@ -34,7 +34,8 @@ TEST(SimulatedFleet, IsDeterministicPerSeedAndDay) {
   ASSERT_EQ(sa.size(), 62u * 14u);
   for (size_t i = 0; i < sa.size(); ++i)
     for (size_t k = 0; k < sa[i].values.size(); ++k)
-      ASSERT_TRUE(sa[i].values[k] == sb[i].values[k] || (std::isnan(sa[i].values[k]) && std::isnan(sb[i].values[k])));
+      ASSERT_TRUE(sa[i].values[k] == sb[i].values[k] ||
+                  (std::isnan(sa[i].values[k]) && std::isnan(sb[i].values[k])));
   int differ = 0;
   for (size_t i = 0; i < sa.size(); ++i) differ += sa[i].values[100] != sc[i].values[100];
   EXPECT_GT(differ, 0);

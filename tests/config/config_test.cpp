@@ -50,7 +50,9 @@ std::vector<Golden> load_goldens() {
   return out;
 }
 
-void PrintTo(const Golden& g, std::ostream* os) { *os << g.name; }
+void PrintTo(const Golden& g, std::ostream* os) {
+  *os << g.name;
+}
 
 class BadConfig : public testing::TestWithParam<Golden> {};
 
@@ -69,15 +71,19 @@ TEST_P(BadConfig, IsRefusedWithAMessageNamingKeyValueAndRule) {
     FAIL() << g.name << ": accepted, expected an error containing: " << expect;
   } catch (const ConfigError& e) {
     std::string msg = e.what();
-    EXPECT_NE(msg.find(expect), std::string::npos) << "message: " << msg << "\nexpected: " << expect;
-    for (const auto& s : g.secrets) EXPECT_EQ(msg.find(s), std::string::npos) << "secret leaked: " << msg;
+    EXPECT_NE(msg.find(expect), std::string::npos)
+        << "message: " << msg << "\nexpected: " << expect;
+    for (const auto& s : g.secrets)
+      EXPECT_EQ(msg.find(s), std::string::npos) << "secret leaked: " << msg;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, BadConfig, testing::ValuesIn(load_goldens()),
                          [](const auto& info) { return info.param.name; });
 
-TEST(BadConfigGoldens, ThereAreEnoughOfThem) { EXPECT_GE(load_goldens().size(), 20u); }
+TEST(BadConfigGoldens, ThereAreEnoughOfThem) {
+  EXPECT_GE(load_goldens().size(), 20u);
+}
 
 // ---- layers and precedence -------------------------------------------------------------
 TEST(Config, DefaultsWithoutAnyFile) {
@@ -106,24 +112,26 @@ TEST(Config, PrecedenceIsCliThenEnvironmentThenDotenvThenYamlThenDefault) {
   write_file(src.config_path,
              "spc:\n  sigma_warning: 2.1\n  sigma_critical: 3.1\n  roc_warning_pct: 40\n"
              "  roc_critical_pct: 90\n  z_cap: 12\n");
-  write_file(src.env_path, "IM_SPC_SIGMA_CRITICAL=3.2\nIM_SPC_ROC_WARNING_PCT=45\nIM_SPC_Z_CAP=13\n");
+  write_file(src.env_path,
+             "IM_SPC_SIGMA_CRITICAL=3.2\nIM_SPC_ROC_WARNING_PCT=45\nIM_SPC_Z_CAP=13\n");
   src.environment = {{"IM_SPC_ROC_WARNING_PCT", "46"}, {"IM_SPC_Z_CAP", "14"}};
   src.cli = {{"spc.z_cap", "15"}};
   const auto s = load_settings(src).settings;
-  EXPECT_DOUBLE_EQ(s.spc.sigma_warning, 2.1);     // YAML
-  EXPECT_DOUBLE_EQ(s.spc.sigma_critical, 3.2);    // .env over YAML
-  EXPECT_DOUBLE_EQ(s.spc.roc_warning_pct, 46);    // environment over .env
-  EXPECT_DOUBLE_EQ(s.spc.roc_critical_pct, 90);   // YAML
-  EXPECT_DOUBLE_EQ(s.spc.z_cap, 15);              // command line over all
-  EXPECT_DOUBLE_EQ(s.spc.min_sigma_rel, 0.01);    // default
+  EXPECT_DOUBLE_EQ(s.spc.sigma_warning, 2.1);    // YAML
+  EXPECT_DOUBLE_EQ(s.spc.sigma_critical, 3.2);   // .env over YAML
+  EXPECT_DOUBLE_EQ(s.spc.roc_warning_pct, 46);   // environment over .env
+  EXPECT_DOUBLE_EQ(s.spc.roc_critical_pct, 90);  // YAML
+  EXPECT_DOUBLE_EQ(s.spc.z_cap, 15);             // command line over all
+  EXPECT_DOUBLE_EQ(s.spc.min_sigma_rel, 0.01);   // default
 }
 
 TEST(Config, GuideVariablesAreAliasesAndImFormWinsOverThem) {
   TempDir dir;
   auto src = sources_in(dir);
-  write_file(src.env_path,
-             "PROMETHEUS_URL=http://prom:9090/\nAWS_REGION=eu-west-1\nBATCH_SIZE=10\nENABLE_EC2=true\n"
-             "ENABLE_ALERTS=false\nENABLE_HEALTH=no\nDRY_RUN=1\nLOG_LEVEL=WARNING\nDB_NAME=analytics\n");
+  write_file(
+      src.env_path,
+      "PROMETHEUS_URL=http://prom:9090/\nAWS_REGION=eu-west-1\nBATCH_SIZE=10\nENABLE_EC2=true\n"
+      "ENABLE_ALERTS=false\nENABLE_HEALTH=no\nDRY_RUN=1\nLOG_LEVEL=WARNING\nDB_NAME=analytics\n");
   src.environment = {{"IM_CLOUDWATCH_BATCH_SIZE", "20"}};
   const auto s = load_settings(src).settings;
   EXPECT_EQ(s.prometheus.url, "http://prom:9090");
@@ -140,9 +148,11 @@ TEST(Config, GuideVariablesAreAliasesAndImFormWinsOverThem) {
 TEST(Config, SubstitutesVariablesFromEnvironmentThenDotenv) {
   TempDir dir;
   auto src = sources_in(dir);
-  write_file(src.config_path,
-             "prometheus:\n  url: \"${PROM_HOST_URL}\"\ncloudwatch:\n  region: \"${REGION_X:-ap-south-1}\"\n"
-             "mysql:\n  host: \"${UNSET_HOST}\"\nstorage:\n  url: \"sqlite://${DATA_DIR}/im.db\"\n");
+  write_file(
+      src.config_path,
+      "prometheus:\n  url: \"${PROM_HOST_URL}\"\ncloudwatch:\n  region: "
+      "\"${REGION_X:-ap-south-1}\"\n"
+      "mysql:\n  host: \"${UNSET_HOST}\"\nstorage:\n  url: \"sqlite://${DATA_DIR}/im.db\"\n");
   write_file(src.env_path, "DATA_DIR=/srv/data\nPROM_HOST_URL=http://from-dotenv:9090\n");
   src.environment = {{"PROM_HOST_URL", "http://from-env:9090"}};
   const auto s = load_settings(src).settings;
@@ -201,7 +211,8 @@ TEST(Config, MalformedDotenvLineNamesFileAndLine) {
     load_settings(src);
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find(src.env_path + ":3: expected KEY=VALUE"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(src.env_path + ":3: expected KEY=VALUE"),
+              std::string::npos)
         << e.what();
   }
 }
@@ -225,9 +236,11 @@ TEST(Config, SecretsAreCollectedForRedaction) {
 
 TEST(Config, ShippedConfigurationLoadsCleanly) {
   ConfigSources src;
-  src.config_path = (test::data_dir().parent_path().parent_path() / "config" / "pipeline_config.yaml").string();
+  src.config_path =
+      (test::data_dir().parent_path().parent_path() / "config" / "pipeline_config.yaml").string();
   src.config_explicit = true;
-  src.env_path = (test::data_dir().parent_path().parent_path() / "config" / ".env.example").string();
+  src.env_path =
+      (test::data_dir().parent_path().parent_path() / "config" / ".env.example").string();
   src.env_explicit = true;
   auto ls = load_settings(src);
   EXPECT_TRUE(ls.warnings.empty()) << ls.warnings.front();
@@ -260,8 +273,10 @@ TEST(Config, PerMetricOverridesStartFromTheGlobalSpcBlock) {
   EXPECT_EQ(lat.limit_critical, 50);
   EXPECT_FALSE(lat.limit_emergency);
   ASSERT_EQ(ls.warnings.size(), 2u);
-  EXPECT_NE(ls.warnings[0].find("unknown metric 'spc.metrics.no_such_metric'"), std::string::npos) << ls.warnings[0];
-  EXPECT_NE(ls.warnings[1].find("'spc.metrics.hit_ratio_pct.sigma_wrning'"), std::string::npos) << ls.warnings[1];
+  EXPECT_NE(ls.warnings[0].find("unknown metric 'spc.metrics.no_such_metric'"), std::string::npos)
+      << ls.warnings[0];
+  EXPECT_NE(ls.warnings[1].find("'spc.metrics.hit_ratio_pct.sigma_wrning'"), std::string::npos)
+      << ls.warnings[1];
 }
 
 TEST(Config, EveryKeyHasAnEnvironmentForm) {

@@ -10,7 +10,9 @@ namespace im::pipeline {
 namespace {
 
 const Day kDay = *Day::parse("2026-11-20");
-int64_t fixed_now() { return (kDay + 1).start_unix() + 6 * 3600; }
+int64_t fixed_now() {
+  return (kDay + 1).start_unix() + 6 * 3600;
+}
 
 class EnginePipelineTest : public testing::Test {
  protected:
@@ -98,7 +100,8 @@ TEST_F(EnginePipelineTest, RecomputeGivesByteIdenticalScores) {
   }
   auto alerts_after = store->load_alerts(kDay);
   ASSERT_EQ(alerts_before.size(), alerts_after.size());
-  for (size_t i = 0; i < alerts_before.size(); ++i) EXPECT_EQ(alerts_before[i].message, alerts_after[i].message);
+  for (size_t i = 0; i < alerts_before.size(); ++i)
+    EXPECT_EQ(alerts_before[i].message, alerts_after[i].message);
 }
 
 TEST_F(EnginePipelineTest, ChangedParametersRewriteTheDayKeepingAcknowledgements) {

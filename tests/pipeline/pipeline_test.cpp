@@ -10,7 +10,9 @@ namespace {
 using test::TempDir;
 
 const Day kDay = *Day::parse("2026-11-20");
-int64_t fixed_now() { return (kDay + 1).start_unix() + 6 * 3600; }
+int64_t fixed_now() {
+  return (kDay + 1).start_unix() + 6 * 3600;
+}
 
 Settings small_fleet() {
   Settings s;
@@ -25,7 +27,9 @@ StorageUrl url(const std::string& path) {
   return *parse_storage_url("sqlite://" + path, why);
 }
 
-const StepResult& step(const DayResult& d, int num) { return d.steps.at(static_cast<size_t>(num - 1)); }
+const StepResult& step(const DayResult& d, int num) {
+  return d.steps.at(static_cast<size_t>(num - 1));
+}
 
 class PipelineTest : public testing::Test {
  protected:
@@ -67,7 +71,8 @@ TEST_F(PipelineTest, AFullRunLogsFourteenStepsAndWritesTheDay) {
 
 TEST_F(PipelineTest, AFailedStepSkipsItsDependantsButNotIndependentSteps) {
   Pipeline p(settings, *store, fixed_now);
-  p.override_step(4, [](Context&) -> StepOutcome { throw SourceError("CloudWatch: ThrottlingException"); });
+  p.override_step(
+      4, [](Context&) -> StepOutcome { throw SourceError("CloudWatch: ThrottlingException"); });
   auto d = run(p, {kDay}).days[0];
   EXPECT_TRUE(d.failed());
   EXPECT_EQ(step(d, 4).status, StepStatus::FAILED);
@@ -122,7 +127,8 @@ TEST_F(PipelineTest, ReRunningADayIsIdempotent) {
   EXPECT_EQ(before["infra_fleet_inventory"], after["infra_fleet_inventory"]);
   auto scores_after = store->load_anomaly_scores(kDay, kDay);
   ASSERT_EQ(scores_before.size(), scores_after.size());
-  for (size_t i = 0; i < scores_before.size(); ++i) EXPECT_EQ(scores_before[i].value, scores_after[i].value);
+  for (size_t i = 0; i < scores_before.size(); ++i)
+    EXPECT_EQ(scores_before[i].value, scores_after[i].value);
 }
 
 TEST_F(PipelineTest, RecomputingStepsNineToThirteenGivesTheSameScores) {
@@ -200,7 +206,8 @@ TEST_F(PipelineTest, BackfillRunsDaysInOrderEachWithItsOwnRun) {
   EXPECT_EQ(r.days[0].day, kDay - 2);
   EXPECT_EQ(r.days[2].day, kDay);
   EXPECT_NE(r.days[0].run_id, r.days[1].run_id);
-  for (Day d : {kDay - 2, kDay - 1, kDay}) EXPECT_EQ(store->day_counts(d)["infra_monitoring_pipeline_log"], 14);
+  for (Day d : {kDay - 2, kDay - 1, kDay})
+    EXPECT_EQ(store->day_counts(d)["infra_monitoring_pipeline_log"], 14);
 }
 
 }  // namespace

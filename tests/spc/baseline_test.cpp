@@ -11,7 +11,8 @@ const Day kD = *Day::parse("2026-03-01");
 
 std::vector<DayValue> days_before(Day d, std::vector<double> xs) {  // xs[0] is the oldest
   std::vector<DayValue> out;
-  for (size_t i = 0; i < xs.size(); ++i) out.push_back({d - static_cast<int32_t>(xs.size() - i), xs[i]});
+  for (size_t i = 0; i < xs.size(); ++i)
+    out.push_back({d - static_cast<int32_t>(xs.size() - i), xs[i]});
   return out;
 }
 
@@ -50,7 +51,7 @@ TEST(Baseline, Day15RuleFirstScoredDayNeedsFourteenValues) {
   std::vector<DayValue> h;
   const Day first = kD;  // the series' first day value is day 1
   for (int i = 0; i < 13; ++i) h.push_back({first + i, 10.0 + i % 2});
-  EXPECT_TRUE(in_baseline(compute_baseline(h, first + 13, p), p));   // day 14: 13 values
+  EXPECT_TRUE(in_baseline(compute_baseline(h, first + 13, p), p));  // day 14: 13 values
   h.push_back({first + 13, 10});
   EXPECT_FALSE(in_baseline(compute_baseline(h, first + 14, p), p));  // day 15: 14 values
 }

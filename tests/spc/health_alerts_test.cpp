@@ -58,10 +58,13 @@ TEST(Grade, Edges) {
 }
 
 TEST(InstanceHealth, DimensionMinimumThenMeanOfNonNullDimensions) {
-  Finding ok = scored(Severity::NORMAL, 10), warn = scored(Severity::WARNING, 60), crit = scored(Severity::CRITICAL, 90);
+  Finding ok = scored(Severity::NORMAL, 10), warn = scored(Severity::WARNING, 60),
+          crit = scored(Severity::CRITICAL, 90);
   Finding baseline;  // no metric health: its dimension stays NULL
-  std::vector<MetricHealthInput> m{{Dimension::CPU, &ok},        {Dimension::MEMORY, &ok},
-                                   {Dimension::MEMORY, &warn},   {Dimension::LATENCY, &crit},
+  std::vector<MetricHealthInput> m{{Dimension::CPU, &ok},
+                                   {Dimension::MEMORY, &ok},
+                                   {Dimension::MEMORY, &warn},
+                                   {Dimension::LATENCY, &crit},
                                    {Dimension::STORAGE, &baseline}};
   Health h = instance_health(m, {});
   EXPECT_EQ(h.dimension[static_cast<int>(Dimension::CPU)], 100);
@@ -96,7 +99,9 @@ TEST(InstanceHealth, TrendAgainstThePrevious7DaysNeedsThreeOfThem) {
 
 // ---- alerts ------------------------------------------------------------------------------
 
-const MetricDef* def(const char* name, ServiceType s = ServiceType::REDIS) { return find_metric(s, name); }
+const MetricDef* def(const char* name, ServiceType s = ServiceType::REDIS) {
+  return find_metric(s, name);
+}
 
 SeriesFinding series(const char* metric, Finding f, const char* instance = "redis-cart-07",
                      ServiceType s = ServiceType::REDIS) {
@@ -106,7 +111,8 @@ SeriesFinding series(const char* metric, Finding f, const char* instance = "redi
   return {s, instance, def(metric, s), r, f};
 }
 
-std::vector<Alert> alerts_of(std::vector<SeriesFinding> s, std::map<std::string, InstanceGrades> g = {}) {
+std::vector<Alert> alerts_of(std::vector<SeriesFinding> s,
+                             std::map<std::string, InstanceGrades> g = {}) {
   return evaluate_alerts(s, g);
 }
 
@@ -152,7 +158,8 @@ TEST(Alerts, StaticLimitIsAThresholdAlertEvenInBaseline) {
   EXPECT_EQ(a[0].type, "THRESHOLD");
   EXPECT_EQ(a[0].severity, Severity::CRITICAL);
   EXPECT_EQ(a[0].message,
-            "CRITICAL redis-cart-07 memory_usage_pct 93.1% (in baseline period; above critical limit 90.0%) -> "
+            "CRITICAL redis-cart-07 memory_usage_pct 93.1% (in baseline period; above critical "
+            "limit 90.0%) -> "
             "Scale up instance class or review eviction policy");
   f.limit = Severity::EMERGENCY;
   EXPECT_EQ(alerts_of({series("memory_usage_pct", f)})[0].severity, Severity::EMERGENCY);
@@ -175,9 +182,10 @@ TEST(Alerts, EmergencyWithThreeCriticalFindingsOnOneInstance) {
   ASSERT_EQ(three.size(), 3u);
   for (const auto& a : three) EXPECT_EQ(a.severity, Severity::EMERGENCY);
   // Three criticals spread over two instances stay CRITICAL.
-  auto spread = alerts_of({series("cpu_user_pct", scored(Severity::CRITICAL, 90)),
-                           series("connected_clients", scored(Severity::CRITICAL, 90)),
-                           series("hit_ratio_pct", scored(Severity::CRITICAL, 90), "redis-cart-08")});
+  auto spread =
+      alerts_of({series("cpu_user_pct", scored(Severity::CRITICAL, 90)),
+                 series("connected_clients", scored(Severity::CRITICAL, 90)),
+                 series("hit_ratio_pct", scored(Severity::CRITICAL, 90), "redis-cart-08")});
   for (const auto& a : spread) EXPECT_EQ(a.severity, Severity::CRITICAL);
 }
 
@@ -213,7 +221,8 @@ TEST(Alerts, HealthAlertWhenTheGradeDropsToDOrF) {
   EXPECT_EQ(drop_d[0].type, "HEALTH");
   EXPECT_EQ(drop_d[0].metric, "health_score");
   EXPECT_EQ(drop_d[0].severity, Severity::WARNING);
-  EXPECT_EQ(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"F", "D", 50}}})[0].severity, Severity::CRITICAL);
+  EXPECT_EQ(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"F", "D", 50}}})[0].severity,
+            Severity::CRITICAL);
   EXPECT_TRUE(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"D", "D", 65}}}).empty());
   EXPECT_TRUE(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"C", "A", 75}}}).empty());
   EXPECT_TRUE(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"F", "", 50}}}).empty());
@@ -230,7 +239,8 @@ TEST(Alerts, MessageExplainsItself) {
   auto a = alerts_of({series("memory_usage_pct", f)});
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].message,
-            "CRITICAL redis-cart-07 memory_usage_pct 93.1% (baseline 61.4% ± 2.0, z=+15.9, rules 1,2; 3rd day) -> "
+            "CRITICAL redis-cart-07 memory_usage_pct 93.1% (baseline 61.4% ± 2.0, z=+15.9, rules "
+            "1,2; 3rd day) -> "
             "Scale up instance class or review eviction policy");
 }
 

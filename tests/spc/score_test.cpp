@@ -68,9 +68,12 @@ TEST(Evaluate, LowCoverageDayIsNotScored) {
 
 TEST(Evaluate, SeverityFromZ) {
   const double s = sigma_of_flat();
-  EXPECT_EQ(evaluate(kD, 100 + 1.99 * s, true, flat_history(), {}, rules()).severity, Severity::NORMAL);
-  EXPECT_EQ(evaluate(kD, 100 + 2.001 * s, true, flat_history(), {}, rules()).severity, Severity::WARNING);
-  EXPECT_EQ(evaluate(kD, 100 + 3.001 * s, true, flat_history(), {}, rules()).severity, Severity::CRITICAL);
+  EXPECT_EQ(evaluate(kD, 100 + 1.99 * s, true, flat_history(), {}, rules()).severity,
+            Severity::NORMAL);
+  EXPECT_EQ(evaluate(kD, 100 + 2.001 * s, true, flat_history(), {}, rules()).severity,
+            Severity::WARNING);
+  EXPECT_EQ(evaluate(kD, 100 + 3.001 * s, true, flat_history(), {}, rules()).severity,
+            Severity::CRITICAL);
   Finding f = evaluate(kD, 100 + 2.5 * s, true, flat_history(), {}, rules());
   EXPECT_NEAR(*f.z, 2.5, 1e-9);
   EXPECT_DOUBLE_EQ(*f.anomaly_score, 62.5);
@@ -86,8 +89,10 @@ TEST(Evaluate, DirectionTurnsABenignFindingIntoInfo) {
   EXPECT_FALSE(up_good.harmful);
   EXPECT_EQ(up_good.benign, Severity::CRITICAL);
   EXPECT_DOUBLE_EQ(*up_good.anomaly_score, *up_bad.anomaly_score);  // the score ignores direction
-  EXPECT_EQ(evaluate(kD, 100 - 4 * s, true, flat_history(), {}, rules(Direction::DOWN)).severity, Severity::CRITICAL);
-  EXPECT_EQ(evaluate(kD, 100 - 4 * s, true, flat_history(), {}, rules(Direction::BOTH)).severity, Severity::CRITICAL);
+  EXPECT_EQ(evaluate(kD, 100 - 4 * s, true, flat_history(), {}, rules(Direction::DOWN)).severity,
+            Severity::CRITICAL);
+  EXPECT_EQ(evaluate(kD, 100 - 4 * s, true, flat_history(), {}, rules(Direction::BOTH)).severity,
+            Severity::CRITICAL);
   Finding small = evaluate(kD, 100 - 1 * s, true, flat_history(), {}, rules(Direction::UP));
   EXPECT_EQ(small.severity, Severity::NORMAL);
 }
@@ -156,7 +161,8 @@ TEST(Evaluate, RulesCountOnlyPastTheEffectGuard) {
 TEST(Evaluate, Rule2IsCriticalWithAScoreOf75) {
   MetricRules r = rules(Direction::UP);
   r.params.we_rules_enabled = {1, 2};
-  std::vector<PastScore> past{{kD - 2, 100, 0.0, Severity::NORMAL}, {kD - 1, 103, 2.4, Severity::WARNING}};
+  std::vector<PastScore> past{{kD - 2, 100, 0.0, Severity::NORMAL},
+                              {kD - 1, 103, 2.4, Severity::WARNING}};
   const double s = sigma_of_flat();
   Finding f = evaluate(kD, 100 + 2.2 * s, true, flat_history(), past, r);
   EXPECT_EQ(join_rules(f.rules), "2");

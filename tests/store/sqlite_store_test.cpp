@@ -17,7 +17,8 @@ StorageUrl url_of(const std::string& path) {
   return *parse_storage_url("sqlite://" + path, why);
 }
 
-DailyMetric metric(const std::string& instance, const std::string& name, double avg, Day day = kDay) {
+DailyMetric metric(const std::string& instance, const std::string& name, double avg,
+                   Day day = kDay) {
   DailyMetric m;
   m.date = day;
   m.service = ServiceType::REDIS;
@@ -104,7 +105,8 @@ TEST_F(SqliteStoreTest, LoadFiltersByDateRangeAndService) {
 
 TEST_F(SqliteStoreTest, RollbackLeavesNothingOfTheStep) {
   store->begin();
-  store->upsert_daily_metrics(std::vector<DailyMetric>{metric("redis-cart-01", "memory_usage_pct", 60)});
+  store->upsert_daily_metrics(
+      std::vector<DailyMetric>{metric("redis-cart-01", "memory_usage_pct", 60)});
   store->rollback();
   EXPECT_EQ(store->day_counts(kDay)["infra_metric_daily"], 0);
 }
@@ -115,7 +117,8 @@ TEST_F(SqliteStoreTest, ReRunningADayKeepsAlertAcknowledgements) {
   store->commit();
   auto first = store->load_alerts(kDay);
   ASSERT_EQ(first.size(), 1u);
-  EXPECT_EQ(store->acknowledge_alerts(AckFilter{.id = first[0].id}, "ops-john", "known batch job"), 1u);
+  EXPECT_EQ(store->acknowledge_alerts(AckFilter{.id = first[0].id}, "ops-john", "known batch job"),
+            1u);
 
   store->begin();
   store->upsert_alerts(std::vector<AlertRow>{alert("CRITICAL", 3.6)});
@@ -173,7 +176,8 @@ TEST_F(SqliteStoreTest, InventoryTracksFirstLastSeenAndDecommissions) {
 }
 
 TEST_F(SqliteStoreTest, StepLogRoundTrips) {
-  StepLogRow r{"run-1", kDay, 3, "Redis Metric Collection", "FAILED", 0, 0.25, "boom", "2026-11-21 06:00:01"};
+  StepLogRow r{"run-1", kDay, 3,      "Redis Metric Collection", "FAILED",
+               0,       0.25, "boom", "2026-11-21 06:00:01"};
   store->begin();
   store->append_step_log(r);
   store->commit();

@@ -53,7 +53,8 @@ TEST(Aggregate, ExactlyOneUtcDayAndNoRowWithoutSamples) {
   EXPECT_DOUBLE_EQ(m.min, 10);
   EXPECT_DOUBLE_EQ(m.max, 30);
   EXPECT_NEAR(m.avg, (10 + 20 + 30 + 20.0 * 284) / 287, 1e-9);
-  MetricSeries empty{ServiceType::REDIS, "r1", "x", kDay.start_unix(), 300, std::vector<double>(288, NAN)};
+  MetricSeries empty{ServiceType::REDIS, "r1", "x",
+                     kDay.start_unix(),  300,  std::vector<double>(288, NAN)};
   EXPECT_FALSE(aggregate_day(empty, kDay, m));
   EXPECT_TRUE(aggregate(std::vector<MetricSeries>{empty}, kDay).empty());
 }

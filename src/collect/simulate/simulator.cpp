@@ -10,8 +10,8 @@ namespace im::collect {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr int kChurnSlots = 3;       // Redis slots whose instance is replaced every kLifespan days
-constexpr int kLifespan = 42;        // so at any day one of them is younger than 14 days
+constexpr int kChurnSlots = 3;  // Redis slots whose instance is replaced every kLifespan days
+constexpr int kLifespan = 42;   // so at any day one of them is younger than 14 days
 
 uint64_t splitmix(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -19,7 +19,9 @@ uint64_t splitmix(uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
-uint64_t mix(uint64_t a, uint64_t b) { return splitmix(a ^ splitmix(b)); }
+uint64_t mix(uint64_t a, uint64_t b) {
+  return splitmix(a ^ splitmix(b));
+}
 uint64_t hash_str(std::string_view s) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
@@ -51,8 +53,12 @@ class Rng {
   bool has_spare_ = false;
 };
 
-int32_t dn(Day d) { return d.days_since_epoch(); }
-int cycle_pos(Day d, int cycle, int phase) { return ((dn(d) + phase) % cycle + cycle) % cycle; }
+int32_t dn(Day d) {
+  return d.days_since_epoch();
+}
+int cycle_pos(Day d, int cycle, int phase) {
+  return ((dn(d) + phase) % cycle + cycle) % cycle;
+}
 int cycle_no(Day d, int cycle, int phase) {
   return static_cast<int>(std::floor(double(dn(d) + phase) / cycle));
 }
@@ -64,14 +70,14 @@ int victim(uint64_t seed, std::string_view kind, int cycle, int n) {
 
 // Which incidents touch an instance on a day. Each recurs on a fixed cycle of absolute days.
 struct Incidents {
-  double leak_days = -1;       // memory leak: day index in its ramp (0..9), -1 none
-  bool leak_restart = false;   // the day after a leak: restarted (counters reset)
+  double leak_days = -1;      // memory leak: day index in its ramp (0..9), -1 none
+  bool leak_restart = false;  // the day after a leak: restarted (counters reset)
   bool eviction_storm = false;
   bool cpu_spike = false;
   bool connection_spike = false;
-  double latency_factor = 1;   // latency degradation
-  double level_shift = 1;      // step change that becomes the new baseline
-  bool long_gap = false;       // exporter down for 14 h: the day's coverage is too low
+  double latency_factor = 1;  // latency degradation
+  double level_shift = 1;     // step change that becomes the new baseline
+  bool long_gap = false;      // exporter down for 14 h: the day's coverage is too low
 };
 
 Incidents incidents_for(uint64_t seed, ServiceType svc, int stable_idx, int n_stable, Day d) {
@@ -81,7 +87,9 @@ Incidents incidents_for(uint64_t seed, ServiceType svc, int stable_idx, int n_st
     return victim(seed, kind, cycle_no(d, cycle, phase), n_stable) == stable_idx;
   };
   // One-day incidents strike every day, each day on another instance.
-  auto daily_hit = [&](std::string_view kind) { return victim(seed, kind, dn(d), n_stable) == stable_idx; };
+  auto daily_hit = [&](std::string_view kind) {
+    return victim(seed, kind, dn(d), n_stable) == stable_idx;
+  };
   if (svc == ServiceType::REDIS) {
     int p = cycle_pos(d, 21, 0);
     if (p < 10 && hit("leak", 21, 0)) in.leak_days = p;
@@ -106,10 +114,10 @@ double traffic(double hour, double amp, double phase, double weekend, double day
   return day_level * weekend * (1.0 + amp * std::sin(2 * kPi * (hour - phase) / 24.0));
 }
 
-const char* kRedisRoles[] = {"cart", "session", "menu", "order", "loyalty",
+const char* kRedisRoles[] = {"cart",      "session", "menu",  "order",   "loyalty",
                              "inventory", "pricing", "store", "payment", "promo"};
-const char* kRdsApps[] = {"orders", "payments", "menu", "loyalty", "users", "inventory",
-                          "analytics", "stores"};
+const char* kRdsApps[] = {"orders", "payments",  "menu",      "loyalty",
+                          "users",  "inventory", "analytics", "stores"};
 
 std::string numbered(const char* prefix, const char* role, int n) {
   char buf[64];
@@ -200,7 +208,8 @@ void gen_redis(SeriesSet& ss, uint64_t seed, int n_stable) {
     double t = traffic(hour, amp, phase, weekend, day_level) * in.level_shift;
     if (k == restart_at) c_cmd = c_cpu = c_hit = c_miss = c_evict = 0;
     double leak = in.leak_days >= 0 ? 0.032 * (in.leak_days + hour / 24.0) : 0;
-    double frac = base_frac * mem_level * (1 + 0.03 * std::sin(2 * kPi * (hour - phase) / 24)) + leak;
+    double frac =
+        base_frac * mem_level * (1 + 0.03 * std::sin(2 * kPi * (hour - phase) / 24)) + leak;
     frac = std::clamp(frac + 0.004 * day.normal(), 0.01, 0.995);
     used[k] = frac * mem_ref;
     maxb[k] = inst.max_memory_bytes;
@@ -210,8 +219,8 @@ void gen_redis(SeriesSet& ss, uint64_t seed, int n_stable) {
     db1[k] = std::round(keys1 * mem_level);
     double ops = std::max(0.0, ops0 * t * (1 + 0.08 * day.normal()));
     double hr = std::clamp(hr0 - (in.eviction_storm ? 0.18 : 0) + 0.01 * day.normal(), 0.2, 0.999);
-    double ev = evict0 * t + (in.eviction_storm ? 40 + 10 * day.normal() : 0) +
-                (frac > 0.93 ? 5 : 0);
+    double ev =
+        evict0 * t + (in.eviction_storm ? 40 + 10 * day.normal() : 0) + (frac > 0.93 ? 5 : 0);
     const double dt = SimulatedFleet::kStepSeconds;
     c_cmd += ops * dt;
     c_cpu += ops * cpu_per_op * (in.level_shift > 1 ? 1.1 : 1.0) * dt;
@@ -283,9 +292,10 @@ void gen_rds(SeriesSet& ss, uint64_t seed, int n_stable) {
     double hour = k * SimulatedFleet::kStepSeconds / 3600.0;
     double t = traffic(hour, amp, phase, weekend, day_level) * in.level_shift;
     bool spike_hours = hour >= 8 && hour < 18;
-    cpu[k] = std::clamp(cpu0 * t * (1 + 0.06 * day.normal()) + (in.cpu_spike && spike_hours ? 45 : 0), 0.5, 100.0);
+    cpu[k] = std::clamp(
+        cpu0 * t * (1 + 0.06 * day.normal()) + (in.cpu_spike && spike_hours ? 45 : 0), 0.5, 100.0);
     conn[k] = std::max(0.0, std::round(conn0 * t * (1 + 0.05 * day.normal()) *
-                                      (in.connection_spike && spike_hours ? 2.6 : 1.0)));
+                                       (in.connection_spike && spike_hours ? 2.6 : 1.0)));
     freeable[k] = freeable0 * (1 - 0.05 * (t - 1)) * (1 + 0.01 * day.normal());
     fss[k] = alloc * free_frac * (1 - 0.002 * hour / 24) * (1 + 0.0005 * day.normal());
     riops[k] = std::max(0.0, riops0 * t * (1 + 0.08 * day.normal()));
@@ -326,7 +336,9 @@ void gen_ec2(SeriesSet& ss, uint64_t seed, int n_stable) {
   for (int k = 0; k < SimulatedFleet::kSamplesPerDay; ++k) {
     double hour = k * SimulatedFleet::kStepSeconds / 3600.0;
     double t = traffic(hour, amp, phase, weekend, day_level);
-    cpu[k] = std::clamp(cpu0 * t * (1 + 0.07 * day.normal()) + (in.cpu_spike && hour >= 6 && hour < 20 ? 40 : 0), 0.1, 100.0);
+    cpu[k] = std::clamp(
+        cpu0 * t * (1 + 0.07 * day.normal()) + (in.cpu_spike && hour >= 6 && hour < 20 ? 40 : 0),
+        0.1, 100.0);
     nin[k] = std::max(0.0, net0 * t * (1 + 0.08 * day.normal()));
     nout[k] = std::max(0.0, net0 * 0.7 * t * (1 + 0.08 * day.normal()));
     pin[k] = nin[k] / pkt;
@@ -342,9 +354,12 @@ int stable_count(ServiceType svc, const SimulationConfig& c) {
   switch (svc) {
     case ServiceType::REDIS:
       return c.redis_instances >= 10 ? c.redis_instances - kChurnSlots : c.redis_instances;
-    case ServiceType::RDS: return c.rds_instances;
-    case ServiceType::EC2: return c.ec2_instances;
-    default: return 0;
+    case ServiceType::RDS:
+      return c.rds_instances;
+    case ServiceType::EC2:
+      return c.ec2_instances;
+    default:
+      return 0;
   }
 }
 
@@ -406,8 +421,9 @@ std::vector<Instance> SimulatedFleet::discover(Day d, std::span<const ServiceTyp
         inst.region = region;
         inst.source = "simulate";
         char buf[32];
-        std::snprintf(buf, sizeof buf, "i-%017llx",
-                      static_cast<unsigned long long>(mix(cfg_.seed, uint64_t(i)) & 0xfffffffffffffffULL));
+        std::snprintf(
+            buf, sizeof buf, "i-%017llx",
+            static_cast<unsigned long long>(mix(cfg_.seed, uint64_t(i)) & 0xfffffffffffffffULL));
         inst.id = buf;
         inst.name = numbered("ec2", "app", i + 1);
         inst.instance_class = "m6i.large";
@@ -431,10 +447,17 @@ std::vector<RawSeries> SimulatedFleet::collect(Day d, ServiceType svc,
     if (inst.service != svc || inst.source != "simulate") continue;
     ss.inst = &inst;
     switch (svc) {
-      case ServiceType::REDIS: gen_redis(ss, cfg_.seed, n_stable); break;
-      case ServiceType::RDS: gen_rds(ss, cfg_.seed, n_stable); break;
-      case ServiceType::EC2: gen_ec2(ss, cfg_.seed, n_stable); break;
-      default: break;
+      case ServiceType::REDIS:
+        gen_redis(ss, cfg_.seed, n_stable);
+        break;
+      case ServiceType::RDS:
+        gen_rds(ss, cfg_.seed, n_stable);
+        break;
+      case ServiceType::EC2:
+        gen_ec2(ss, cfg_.seed, n_stable);
+        break;
+      default:
+        break;
     }
   }
   return std::move(ss.out);

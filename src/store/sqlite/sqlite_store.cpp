@@ -5,12 +5,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "store/migrations.h"
 
@@ -98,7 +98,8 @@ class Stmt {
 
  private:
   void check(int rc) {
-    if (rc != SQLITE_OK) throw StoreError(std::string("sqlite: bind failed: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK)
+      throw StoreError(std::string("sqlite: bind failed: ") + sqlite3_errmsg(db_));
   }
   sqlite3* db_;
   sqlite3_stmt* st_ = nullptr;
@@ -141,7 +142,8 @@ class SqliteStore final : public Store {
         auto parent = std::filesystem::path(path_).parent_path();
         std::error_code ec;
         if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-        if (ec) throw StoreError("sqlite: cannot create folder " + parent.string() + ": " + ec.message());
+        if (ec)
+          throw StoreError("sqlite: cannot create folder " + parent.string() + ": " + ec.message());
         flags |= SQLITE_OPEN_CREATE;
       }
     }
@@ -157,9 +159,11 @@ class SqliteStore final : public Store {
       exec("PRAGMA journal_mode = WAL");
       exec("PRAGMA synchronous = NORMAL");
     }
-    exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
-         "applied_at TEXT NOT NULL)",
-         /*allow_in_dry_run=*/true);
+    exec(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT "
+        "NOT NULL, "
+        "applied_at TEXT NOT NULL)",
+        /*allow_in_dry_run=*/true);
   }
   ~SqliteStore() override {
     if (in_tx_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -194,14 +198,16 @@ class SqliteStore final : public Store {
       begin();
       try {
         exec(std::string(m.sql), true);
-        Stmt s(db_, std::string("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ") +
-                        kNow + ")");
+        Stmt s(db_,
+               std::string(
+                   "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ") +
+                   kNow + ")");
         s.bind(m.version).bind(m.description).run();
         tx_commit();
       } catch (const std::exception& e) {
         rollback();
-        throw StoreError("migration " + std::to_string(m.version) + " (" + std::string(m.description) +
-                         ") failed: " + e.what());
+        throw StoreError("migration " + std::to_string(m.version) + " (" +
+                         std::string(m.description) + ") failed: " + e.what());
       }
       ++applied;
     }
@@ -212,7 +218,8 @@ class SqliteStore final : public Store {
     if (memory_) return std::make_unique<NoLock>();
     std::string lock_path = path_ + ".lock";
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) throw StoreError("cannot open lock file " + lock_path + ": " + std::strerror(errno));
+    if (fd < 0)
+      throw StoreError("cannot open lock file " + lock_path + ": " + std::strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
       char buf[256] = {0};
       ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
@@ -244,32 +251,49 @@ class SqliteStore final : public Store {
 
   size_t upsert_inventory(std::span<const Instance> seen, Day day) override {
     auto& s = cached(
-        "INSERT INTO infra_fleet_inventory (service_type, instance_id, instance_name, instance_class, engine, "
-        "region, allocated_storage_gb, max_memory_bytes, tags, status, source, first_seen, last_seen) "
+        "INSERT INTO infra_fleet_inventory (service_type, instance_id, instance_name, "
+        "instance_class, engine, "
+        "region, allocated_storage_gb, max_memory_bytes, tags, status, source, first_seen, "
+        "last_seen) "
         "VALUES (?,?,?,?,?,?,?,?,?,'ACTIVE',?,?,?) "
         "ON CONFLICT (service_type, instance_id) DO UPDATE SET "
         " first_seen = min(first_seen, excluded.first_seen),"
         " last_seen = max(last_seen, excluded.last_seen),"
         // ACTIVE again only when this refresh is of the newest day seen for the source:
         // re-running an old day must not revive an instance retired since.
-        " status = CASE WHEN excluded.last_seen >= (SELECT MAX(i2.last_seen) FROM infra_fleet_inventory i2"
+        " status = CASE WHEN excluded.last_seen >= (SELECT MAX(i2.last_seen) FROM "
+        "infra_fleet_inventory i2"
         "   WHERE i2.service_type = excluded.service_type AND i2.source = excluded.source)"
         "   THEN 'ACTIVE' ELSE status END,"
-        " instance_name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_name ELSE instance_name END,"
-        " instance_class = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_class ELSE instance_class END,"
+        " instance_name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_name "
+        "ELSE instance_name END,"
+        " instance_class = CASE WHEN excluded.last_seen >= last_seen THEN excluded.instance_class "
+        "ELSE instance_class END,"
         " engine = CASE WHEN excluded.last_seen >= last_seen THEN excluded.engine ELSE engine END,"
         " region = CASE WHEN excluded.last_seen >= last_seen THEN excluded.region ELSE region END,"
-        " allocated_storage_gb = CASE WHEN excluded.last_seen >= last_seen THEN excluded.allocated_storage_gb ELSE allocated_storage_gb END,"
-        " max_memory_bytes = CASE WHEN excluded.last_seen >= last_seen THEN excluded.max_memory_bytes ELSE max_memory_bytes END,"
+        " allocated_storage_gb = CASE WHEN excluded.last_seen >= last_seen THEN "
+        "excluded.allocated_storage_gb ELSE allocated_storage_gb END,"
+        " max_memory_bytes = CASE WHEN excluded.last_seen >= last_seen THEN "
+        "excluded.max_memory_bytes ELSE max_memory_bytes END,"
         " tags = CASE WHEN excluded.last_seen >= last_seen THEN excluded.tags ELSE tags END,"
         " source = excluded.source,"
-        " updated_at = " + std::string(kNow));
+        " updated_at = " +
+        std::string(kNow));
     for (const Instance& i : seen) {
       nlohmann::json tags(i.tags);
       s.reset()
-          .bind(to_string(i.service)).bind(i.id).bind(i.name).bind(i.instance_class).bind(i.engine)
-          .bind(i.region).bind(i.allocated_storage_gb).bind(i.max_memory_bytes).bind(tags.dump())
-          .bind(i.source).bind(day).bind(day)
+          .bind(to_string(i.service))
+          .bind(i.id)
+          .bind(i.name)
+          .bind(i.instance_class)
+          .bind(i.engine)
+          .bind(i.region)
+          .bind(i.allocated_storage_gb)
+          .bind(i.max_memory_bytes)
+          .bind(tags.dump())
+          .bind(i.source)
+          .bind(day)
+          .bind(day)
           .run();
     }
     return seen.size();
@@ -277,10 +301,12 @@ class SqliteStore final : public Store {
 
   size_t mark_decommissioned(std::span<const ServiceType> services, const std::string& source,
                              Day day) override {
-    auto& s = cached(
-        "UPDATE infra_fleet_inventory SET status = 'DECOMMISSIONED', updated_at = " + std::string(kNow) +
-        " WHERE service_type = ?1 AND source = ?2 AND status = 'ACTIVE' AND last_seen < ?3"
-        " AND ?3 >= (SELECT MAX(last_seen) FROM infra_fleet_inventory WHERE service_type = ?1 AND source = ?2)");
+    auto& s =
+        cached("UPDATE infra_fleet_inventory SET status = 'DECOMMISSIONED', updated_at = " +
+               std::string(kNow) +
+               " WHERE service_type = ?1 AND source = ?2 AND status = 'ACTIVE' AND last_seen < ?3"
+               " AND ?3 >= (SELECT MAX(last_seen) FROM infra_fleet_inventory WHERE service_type = "
+               "?1 AND source = ?2)");
     size_t changed = 0;
     for (ServiceType svc : services) {
       s.reset().bind(to_string(svc)).bind(source).bind(day).run();
@@ -290,11 +316,13 @@ class SqliteStore final : public Store {
   }
 
   std::vector<InventoryRow> load_inventory() override {
-    Stmt s(db_,
-           "SELECT service_type, instance_id, COALESCE(instance_name,''), COALESCE(instance_class,''), "
-           "COALESCE(engine,''), COALESCE(region,''), COALESCE(allocated_storage_gb,0), "
-           "COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), status, source, first_seen, last_seen "
-           "FROM infra_fleet_inventory ORDER BY service_type, instance_id");
+    Stmt s(
+        db_,
+        "SELECT service_type, instance_id, COALESCE(instance_name,''), "
+        "COALESCE(instance_class,''), "
+        "COALESCE(engine,''), COALESCE(region,''), COALESCE(allocated_storage_gb,0), "
+        "COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), status, source, first_seen, last_seen "
+        "FROM infra_fleet_inventory ORDER BY service_type, instance_id");
     std::vector<InventoryRow> out;
     while (s.step()) {
       InventoryRow r;
@@ -321,16 +349,29 @@ class SqliteStore final : public Store {
 
   size_t upsert_daily_metrics(std::span<const DailyMetric> rows) override {
     auto& s = cached(
-        "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, unit, avg_value, "
-        "min_value, max_value, p95_value, sample_count, expected_samples, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, "
+        "unit, avg_value, "
+        "min_value, max_value, p95_value, sample_count, expected_samples, source) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
         "unit = excluded.unit, avg_value = excluded.avg_value, min_value = excluded.min_value, "
-        "max_value = excluded.max_value, p95_value = excluded.p95_value, sample_count = excluded.sample_count, "
-        "expected_samples = excluded.expected_samples, source = excluded.source, updated_at = " + std::string(kNow));
+        "max_value = excluded.max_value, p95_value = excluded.p95_value, sample_count = "
+        "excluded.sample_count, "
+        "expected_samples = excluded.expected_samples, source = excluded.source, updated_at = " +
+        std::string(kNow));
     for (const DailyMetric& m : rows)
       s.reset()
-          .bind(m.date).bind(to_string(m.service)).bind(m.instance_id).bind(m.metric).bind(m.unit)
-          .bind(m.avg).bind(m.min).bind(m.max).bind(m.p95).bind(m.sample_count).bind(m.expected_samples)
+          .bind(m.date)
+          .bind(to_string(m.service))
+          .bind(m.instance_id)
+          .bind(m.metric)
+          .bind(m.unit)
+          .bind(m.avg)
+          .bind(m.min)
+          .bind(m.max)
+          .bind(m.p95)
+          .bind(m.sample_count)
+          .bind(m.expected_samples)
           .bind(m.source)
           .run();
     return rows.size();
@@ -339,10 +380,12 @@ class SqliteStore final : public Store {
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
     Stmt s(db_,
-           "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), avg_value, min_value, "
+           "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), "
+           "avg_value, min_value, "
            "max_value, p95_value, sample_count, expected_samples, source FROM infra_metric_daily "
-           "WHERE metric_date BETWEEN ? AND ?" + services_in(services) +
-           " ORDER BY metric_date, service_type, instance_id, metric_name");
+           "WHERE metric_date BETWEEN ? AND ?" +
+               services_in(services) +
+               " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     DailyMetric m;  // reused: its strings keep their capacity from row to row
@@ -365,32 +408,53 @@ class SqliteStore final : public Store {
 
   size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) override {
     auto& s = cached(
-        "INSERT INTO infra_anomaly_scores (metric_date, service_type, instance_id, metric_name, spc_stat, value, "
-        "rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, we_rules, roc_pct, anomaly_score, "
+        "INSERT INTO infra_anomaly_scores (metric_date, service_type, instance_id, metric_name, "
+        "spc_stat, value, "
+        "rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, we_rules, roc_pct, "
+        "anomaly_score, "
         "severity, is_baseline_period, score_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
-        "spc_stat = excluded.spc_stat, value = excluded.value, rolling_mean_14d = excluded.rolling_mean_14d, "
-        "rolling_std_14d = excluded.rolling_std_14d, sigma = excluded.sigma, baseline_days = excluded.baseline_days, "
+        "spc_stat = excluded.spc_stat, value = excluded.value, rolling_mean_14d = "
+        "excluded.rolling_mean_14d, "
+        "rolling_std_14d = excluded.rolling_std_14d, sigma = excluded.sigma, baseline_days = "
+        "excluded.baseline_days, "
         "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
         "anomaly_score = excluded.anomaly_score, severity = excluded.severity, "
         "is_baseline_period = excluded.is_baseline_period, score_status = excluded.score_status, "
-        "updated_at = " + std::string(kNow));
+        "updated_at = " +
+        std::string(kNow));
     for (const AnomalyScoreRow& r : rows)
       s.reset()
-          .bind(r.date).bind(to_string(r.service)).bind(r.instance_id).bind(r.metric).bind(to_string(r.spc_stat))
-          .bind(r.value).bind(r.mean).bind(r.std).bind(r.sigma).bind(r.baseline_days).bind(r.z)
-          .bind_text_or_null(r.we_rules).bind(r.roc_pct).bind(r.anomaly_score).bind_text_or_null(r.severity)
-          .bind(r.is_baseline_period).bind(r.score_status)
+          .bind(r.date)
+          .bind(to_string(r.service))
+          .bind(r.instance_id)
+          .bind(r.metric)
+          .bind(to_string(r.spc_stat))
+          .bind(r.value)
+          .bind(r.mean)
+          .bind(r.std)
+          .bind(r.sigma)
+          .bind(r.baseline_days)
+          .bind(r.z)
+          .bind_text_or_null(r.we_rules)
+          .bind(r.roc_pct)
+          .bind(r.anomaly_score)
+          .bind_text_or_null(r.severity)
+          .bind(r.is_baseline_period)
+          .bind(r.score_status)
           .run();
     return rows.size();
   }
 
   std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
     Stmt s(db_,
-           "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, rolling_mean_14d, "
-           "rolling_std_14d, sigma, baseline_days, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
+           "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, "
+           "rolling_mean_14d, "
+           "rolling_std_14d, sigma, baseline_days, z_score, COALESCE(we_rules,''), roc_pct, "
+           "anomaly_score, "
            "COALESCE(severity,''), is_baseline_period, score_status FROM infra_anomaly_scores "
-           "WHERE metric_date BETWEEN ? AND ? ORDER BY metric_date, service_type, instance_id, metric_name");
+           "WHERE metric_date BETWEEN ? AND ? ORDER BY metric_date, service_type, instance_id, "
+           "metric_name");
     s.bind(from).bind(to);
     std::vector<AnomalyScoreRow> out;
     while (s.step()) {
@@ -419,10 +483,12 @@ class SqliteStore final : public Store {
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    Stmt s(db_,
-           "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, severity "
-           "FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
-               services_in(services) + " ORDER BY metric_date, service_type, instance_id, metric_name");
+    Stmt s(
+        db_,
+        "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, severity "
+        "FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
+            services_in(services) +
+            " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     AnomalyScoreRow r;
@@ -442,15 +508,20 @@ class SqliteStore final : public Store {
 
   size_t upsert_health_scores(std::span<const HealthRow> rows) override {
     auto& s = cached(
-        "INSERT INTO infra_health_scores (metric_date, service_type, instance_id, cpu_score, memory_score, "
-        "storage_score, connections_score, latency_score, throughput_score, errors_score, health_score, grade, "
+        "INSERT INTO infra_health_scores (metric_date, service_type, instance_id, cpu_score, "
+        "memory_score, "
+        "storage_score, connections_score, latency_score, throughput_score, errors_score, "
+        "health_score, grade, "
         "trend_direction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (metric_date, service_type, instance_id) DO UPDATE SET "
-        "cpu_score = excluded.cpu_score, memory_score = excluded.memory_score, storage_score = excluded.storage_score, "
+        "cpu_score = excluded.cpu_score, memory_score = excluded.memory_score, storage_score = "
+        "excluded.storage_score, "
         "connections_score = excluded.connections_score, latency_score = excluded.latency_score, "
         "throughput_score = excluded.throughput_score, errors_score = excluded.errors_score, "
-        "health_score = excluded.health_score, grade = excluded.grade, trend_direction = excluded.trend_direction, "
-        "updated_at = " + std::string(kNow));
+        "health_score = excluded.health_score, grade = excluded.grade, trend_direction = "
+        "excluded.trend_direction, "
+        "updated_at = " +
+        std::string(kNow));
     for (const HealthRow& r : rows) {
       s.reset().bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
       for (const auto& d : r.dimension) s.bind(d);
@@ -460,11 +531,13 @@ class SqliteStore final : public Store {
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    Stmt s(db_,
-           "SELECT metric_date, service_type, instance_id, cpu_score, memory_score, storage_score, "
-           "connections_score, latency_score, throughput_score, errors_score, health_score, COALESCE(grade,''), "
-           "COALESCE(trend_direction,'') FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
-           "ORDER BY service_type, instance_id, metric_date");
+    Stmt s(
+        db_,
+        "SELECT metric_date, service_type, instance_id, cpu_score, memory_score, storage_score, "
+        "connections_score, latency_score, throughput_score, errors_score, health_score, "
+        "COALESCE(grade,''), "
+        "COALESCE(trend_direction,'') FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
+        "ORDER BY service_type, instance_id, metric_date");
     s.bind(from).bind(to);
     std::vector<HealthRow> out;
     while (s.step()) {
@@ -484,13 +557,15 @@ class SqliteStore final : public Store {
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
                              const std::vector<std::string>& keep) override {
     std::set<std::string> keep_set(keep.begin(), keep.end());
-    Stmt s(db_, "SELECT id, service_type, instance_id || '|' || metric_name || '|' || alert_type "
-                "FROM infra_anomaly_alerts WHERE alert_date = ? AND acknowledged = 0 AND notes IS NULL");
+    Stmt s(db_,
+           "SELECT id, service_type, instance_id || '|' || metric_name || '|' || alert_type "
+           "FROM infra_anomaly_alerts WHERE alert_date = ? AND acknowledged = 0 AND notes IS NULL");
     s.bind(day);
     std::vector<int64_t> stale;
     while (s.step()) {
       auto svc = s.service(1);
-      bool covered = services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
+      bool covered =
+          services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
       if (covered && !keep_set.count(s.text(2))) stale.push_back(s.integer(0));
     }
     auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
@@ -499,42 +574,63 @@ class SqliteStore final : public Store {
   }
 
   size_t acknowledge_info_before(Day before, const std::string& by) override {
-    auto& s = cached("UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
-                     std::string(kNow) + " WHERE severity = 'INFO' AND acknowledged = 0 AND alert_date < ?");
+    auto& s = cached(
+        "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
+        "= " +
+        std::string(kNow) + " WHERE severity = 'INFO' AND acknowledged = 0 AND alert_date < ?");
     s.reset().bind(by).bind(before).run();
     return static_cast<size_t>(sqlite3_changes(db_));
   }
 
   size_t upsert_alerts(std::span<const AlertRow> rows) override {
     auto& s = cached(
-        "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, alert_type, severity, "
-        "value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, anomaly_score, consecutive_anomaly_days, "
+        "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, "
+        "alert_type, severity, "
+        "value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, anomaly_score, "
+        "consecutive_anomaly_days, "
         "message, recommended_action) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (alert_date, instance_id, metric_name, alert_type) DO UPDATE SET "
-        "service_type = excluded.service_type, severity = excluded.severity, value = excluded.value, "
+        "service_type = excluded.service_type, severity = excluded.severity, value = "
+        "excluded.value, "
         "baseline_mean = excluded.baseline_mean, baseline_sigma = excluded.baseline_sigma, "
         "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
-        "anomaly_score = excluded.anomaly_score, consecutive_anomaly_days = excluded.consecutive_anomaly_days, "
+        "anomaly_score = excluded.anomaly_score, consecutive_anomaly_days = "
+        "excluded.consecutive_anomaly_days, "
         "message = excluded.message, recommended_action = excluded.recommended_action, "
-        "updated_at = " + std::string(kNow));
+        "updated_at = " +
+        std::string(kNow));
     for (const AlertRow& r : rows)
       s.reset()
-          .bind(r.date).bind(to_string(r.service)).bind(r.instance_id).bind(r.metric).bind(r.alert_type)
-          .bind(r.severity).bind(r.value).bind(r.baseline_mean).bind(r.baseline_sigma).bind(r.z)
-          .bind_text_or_null(r.we_rules).bind(r.roc_pct).bind(r.anomaly_score).bind(r.consecutive_days)
-          .bind(r.message).bind_text_or_null(r.recommended_action)
+          .bind(r.date)
+          .bind(to_string(r.service))
+          .bind(r.instance_id)
+          .bind(r.metric)
+          .bind(r.alert_type)
+          .bind(r.severity)
+          .bind(r.value)
+          .bind(r.baseline_mean)
+          .bind(r.baseline_sigma)
+          .bind(r.z)
+          .bind_text_or_null(r.we_rules)
+          .bind(r.roc_pct)
+          .bind(r.anomaly_score)
+          .bind(r.consecutive_days)
+          .bind(r.message)
+          .bind_text_or_null(r.recommended_action)
           .run();
     return rows.size();
   }
 
   std::vector<AlertRow> load_alerts(Day day) override {
     Stmt s(db_,
-           "SELECT id, alert_date, service_type, instance_id, metric_name, alert_type, severity, value, "
+           "SELECT id, alert_date, service_type, instance_id, metric_name, alert_type, severity, "
+           "value, "
            "baseline_mean, baseline_sigma, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
            "consecutive_anomaly_days, message, COALESCE(recommended_action,''), acknowledged, "
            "COALESCE(acknowledged_by,''), COALESCE(acknowledged_at,''), COALESCE(notes,'') "
            "FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY "
-           "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' THEN 3 ELSE 4 END, "
+           "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' THEN 3 "
+           "ELSE 4 END, "
            "anomaly_score DESC, instance_id, metric_name");
     s.bind(day);
     std::vector<AlertRow> out;
@@ -566,9 +662,12 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  size_t acknowledge_alerts(const AckFilter& f, const std::string& by, const std::string& note) override {
-    std::string sql = "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
-                      std::string(kNow) + ", notes = COALESCE(?, notes) WHERE acknowledged = 0";
+  size_t acknowledge_alerts(const AckFilter& f, const std::string& by,
+                            const std::string& note) override {
+    std::string sql =
+        "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
+        "= " +
+        std::string(kNow) + ", notes = COALESCE(?, notes) WHERE acknowledged = 0";
     if (f.id) sql += " AND id = ?";
     if (f.instance_id) sql += " AND instance_id = ?";
     if (f.severity) sql += " AND severity = ?";
@@ -586,8 +685,10 @@ class SqliteStore final : public Store {
   std::vector<RunSummary> recent_runs(int limit) override {
     Stmt s(db_,
            "SELECT run_id, MIN(target_date), MIN(created_at) AS started, MAX(created_at), "
-           "SUM(status = 'SUCCESS'), SUM(status = 'FAILED'), SUM(status = 'SKIPPED'), SUM(rows_affected) "
-           "FROM infra_monitoring_pipeline_log GROUP BY run_id ORDER BY started DESC, run_id DESC LIMIT ?");
+           "SUM(status = 'SUCCESS'), SUM(status = 'FAILED'), SUM(status = 'SKIPPED'), "
+           "SUM(rows_affected) "
+           "FROM infra_monitoring_pipeline_log GROUP BY run_id ORDER BY started DESC, run_id DESC "
+           "LIMIT ?");
     s.bind(limit);
     std::vector<RunSummary> out;
     while (s.step())
@@ -597,21 +698,24 @@ class SqliteStore final : public Store {
   }
 
   std::string last_success_at() override {
-    Stmt s(db_, "SELECT COALESCE(MAX(created_at), '') FROM infra_monitoring_pipeline_log WHERE status = 'SUCCESS'");
+    Stmt s(db_,
+           "SELECT COALESCE(MAX(created_at), '') FROM infra_monitoring_pipeline_log WHERE status = "
+           "'SUCCESS'");
     s.step();
     return s.text(0);
   }
 
   std::vector<StepLogRow> failed_steps_since(const std::string& ts) override {
-    Stmt s(db_,
-           "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
-           "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log "
-           "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, id DESC");
+    Stmt s(
+        db_,
+        "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
+        "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log "
+        "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, id DESC");
     s.bind(ts);
     std::vector<StepLogRow> out;
     while (s.step())
-      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4), s.integer(5),
-                     s.real(6), s.text(7), s.text(8)});
+      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
+                     s.integer(5), s.real(6), s.text(7), s.text(8)});
     return out;
   }
 
@@ -637,7 +741,8 @@ class SqliteStore final : public Store {
     Stmt count(db_, "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
     count.bind(before).step();
     const int64_t expected = count.integer(0);
-    Stmt copy(db_, "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " + col + " < ?");
+    Stmt copy(
+        db_, "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " + col + " < ?");
     copy.bind(before).run();
     const int64_t copied = sqlite3_changes(db_);
     Stmt del(db_, "DELETE FROM " + table + " WHERE " + col + " < ?");
@@ -645,7 +750,8 @@ class SqliteStore final : public Store {
     const int64_t deleted = sqlite3_changes(db_);
     if (copied != expected || deleted != expected)
       throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
-                       std::to_string(copied) + " copied, " + std::to_string(deleted) + " deleted; rolled back");
+                       std::to_string(copied) + " copied, " + std::to_string(deleted) +
+                       " deleted; rolled back");
     return expected;
   }
 
@@ -657,22 +763,32 @@ class SqliteStore final : public Store {
 
   void append_step_log(const StepLogRow& r) override {
     auto& s = cached(
-        "INSERT INTO infra_monitoring_pipeline_log (run_id, target_date, step_num, step_name, status, "
+        "INSERT INTO infra_monitoring_pipeline_log (run_id, target_date, step_num, step_name, "
+        "status, "
         "rows_affected, duration_seconds, error_message, created_at) VALUES (?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (run_id, step_num) DO UPDATE SET status = excluded.status, "
         "rows_affected = excluded.rows_affected, duration_seconds = excluded.duration_seconds, "
         "error_message = excluded.error_message, created_at = excluded.created_at");
     s.reset()
-        .bind(r.run_id).bind(r.target_date).bind(r.step_num).bind(r.step_name).bind(r.status)
-        .bind(r.rows_affected).bind(r.duration_seconds).bind_text_or_null(r.error_message).bind(r.created_at)
+        .bind(r.run_id)
+        .bind(r.target_date)
+        .bind(r.step_num)
+        .bind(r.step_name)
+        .bind(r.status)
+        .bind(r.rows_affected)
+        .bind(r.duration_seconds)
+        .bind_text_or_null(r.error_message)
+        .bind(r.created_at)
         .run();
   }
 
   std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
-    Stmt s(db_,
-           "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
-           "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log WHERE run_id = ? "
-           "ORDER BY step_num");
+    Stmt s(
+        db_,
+        "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
+        "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log WHERE run_id = "
+        "? "
+        "ORDER BY step_num");
     s.bind(run_id);
     std::vector<StepLogRow> out;
     while (s.step()) {
@@ -701,11 +817,10 @@ class SqliteStore final : public Store {
 
   std::map<std::string, int64_t> day_counts(Day day) override {
     std::map<std::string, int64_t> out;
-    const std::pair<const char*, const char*> tables[] = {
-        {"infra_metric_daily", "metric_date"},
-        {"infra_anomaly_scores", "metric_date"},
-        {"infra_health_scores", "metric_date"},
-        {"infra_anomaly_alerts", "alert_date"}};
+    const std::pair<const char*, const char*> tables[] = {{"infra_metric_daily", "metric_date"},
+                                                          {"infra_anomaly_scores", "metric_date"},
+                                                          {"infra_health_scores", "metric_date"},
+                                                          {"infra_anomaly_alerts", "alert_date"}};
     for (const auto& [table, col] : tables) {
       Stmt s(db_, std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + col + " = ?");
       s.bind(day).step();
@@ -722,7 +837,8 @@ class SqliteStore final : public Store {
 
   std::map<std::string, int64_t> grade_distribution(Day day) override {
     Stmt s(db_,
-           "SELECT COALESCE(grade, 'no score'), COUNT(*) FROM infra_health_scores WHERE metric_date = ? "
+           "SELECT COALESCE(grade, 'no score'), COUNT(*) FROM infra_health_scores WHERE "
+           "metric_date = ? "
            "GROUP BY grade ORDER BY grade");
     s.bind(day);
     std::map<std::string, int64_t> out;
