@@ -53,6 +53,11 @@ struct StoreError : std::runtime_error {
 struct SourceError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A failure worth retrying: a lost or refused connection, a timeout, throttling, an HTTP 5xx.
+// The pipeline re-runs the step's transaction from the start, up to pipeline.max_retries times.
+struct TransientError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // One monitored resource, as the inventory knows it.
 struct Instance {

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <thread>
 #include <random>
 
 #include "collect/simulate/simulator.h"
@@ -42,6 +44,7 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     : settings_(settings),
       store_(store),
       now_(std::move(now_unix)),
+      sleep_([](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }),
       sources_(std::make_unique<Sources>()) {
   if (settings_.source == "simulate") {
     const auto& s = settings_.simulate;
@@ -54,6 +57,10 @@ Pipeline::~Pipeline() = default;
 
 void Pipeline::override_step(int num, StepFn fn) {
   overrides_[num] = std::move(fn);
+}
+
+void Pipeline::set_sleep(std::function<void(double)> sleep) {
+  sleep_ = std::move(sleep);
 }
 
 std::string_view Pipeline::step_name(int num) {
@@ -92,6 +99,48 @@ RunReport Pipeline::run(const RunOptions& opts) {
   if (!settings_.pipeline.dry_run) lock = store_.acquire_run_lock(lock_holder(now_()));
   for (Day d : opts.days) report.days.push_back(run_day(d, opts));
   return report;
+}
+
+// One step in its own transaction. A TransientError rolls the transaction back and runs the
+// step again from the start after an exponential backoff with jitter, up to max_retries times.
+void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& ctx, StepResult& r) {
+  static std::mt19937_64 jitter_rng{std::random_device{}()};
+  const int max_retries = settings_.pipeline.max_retries;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      store_.begin();
+      StepOutcome o = fn(ctx);
+      if (ctx.dry_run) store_.rollback();
+      else store_.commit();
+      r.rows = o.rows;
+      r.writes = std::move(o.writes);
+      if (!o.skip_reason.empty()) {
+        r.message = o.skip_reason;
+      } else {
+        r.status = StepStatus::SUCCESS;
+        r.message = o.message;
+      }
+      return;
+    } catch (const TransientError& e) {
+      store_.rollback();
+      if (attempt >= max_retries) {
+        r.status = StepStatus::FAILED;
+        r.message = std::string(e.what()) + " (gave up after " + std::to_string(attempt + 1) + " attempts)";
+        return;
+      }
+      // Exponential backoff with "equal jitter": uniform in [base/2, base], base = delay × 2^attempt.
+      double base = settings_.pipeline.retry_delay_seconds * std::pow(2.0, attempt);
+      double delay = base * std::uniform_real_distribution<double>(0.5, 1.0)(jitter_rng);
+      spdlog::warn("[{}] step {} {} failed: {}; retry {}/{} in {:.1f}s", ctx.day.str(), def.num, def.name,
+                   e.what(), attempt + 1, max_retries, delay);
+      sleep_(delay);
+    } catch (const std::exception& e) {
+      store_.rollback();
+      r.status = StepStatus::FAILED;
+      r.message = e.what();
+      return;
+    }
+  }
 }
 
 DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
@@ -147,28 +196,7 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       r.skipped_by_failure = true;
     } else {
       const StepFn& fn = overrides_.count(def.num) ? overrides_.at(def.num) : def.fn;
-      try {
-        store_.begin();
-        StepOutcome o = fn(ctx);
-        if (dry)
-          store_.rollback();
-        else
-          store_.commit();
-        r.rows = o.rows;
-        r.writes = std::move(o.writes);
-        if (!o.skip_reason.empty()) {
-          r.message = o.skip_reason;
-        } else {
-          r.status = StepStatus::SUCCESS;
-          r.message = o.message;
-        }
-      } catch (const std::exception& e) {
-        store_.rollback();
-        r.status = StepStatus::FAILED;
-        r.message = e.what();
-        r.rows = 0;
-        r.writes.clear();
-      }
+      run_with_retries(def, fn, ctx, r);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -66,6 +66,7 @@ struct RunReport {
 };
 
 struct Context;  // a run's working state (pipeline/steps.h)
+struct StepDef;  // a step's number, name, dependencies and body (pipeline/steps.h)
 struct StepOutcome {
   int64_t rows = 0;
   std::string skip_reason;  // non-empty: SKIPPED by design, with this reason
@@ -87,16 +88,20 @@ class Pipeline {
 
   // Replaces a step's body (tests use it to inject a failure).
   void override_step(int num, StepFn fn);
+  // Replaces the sleep between retries of a step (tests record the delays instead).
+  void set_sleep(std::function<void(double seconds)> sleep);
 
   static std::string_view step_name(int num);
 
  private:
   DayResult run_day(Day day, const RunOptions& opts);
+  void run_with_retries(const StepDef& def, const StepFn& fn, Context& ctx, StepResult& r);
 
   const Settings& settings_;
   store::Store& store_;
   std::function<int64_t()> now_;
   std::map<int, StepFn> overrides_;
+  std::function<void(double)> sleep_;
   struct Sources;
   std::unique_ptr<Sources> sources_;
 };

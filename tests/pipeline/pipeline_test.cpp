@@ -87,6 +87,60 @@ TEST_F(PipelineTest, AFailedStepSkipsItsDependantsButNotIndependentSteps) {
   EXPECT_EQ(log[3].error_message, "CloudWatch: ThrottlingException");
 }
 
+TEST_F(PipelineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
+  settings.pipeline.max_retries = 3;
+  settings.pipeline.retry_delay_seconds = 10;
+  Pipeline p(settings, *store, fixed_now);
+  std::vector<double> slept;
+  p.set_sleep([&](double s) { slept.push_back(s); });
+  int calls = 0;
+  p.override_step(8, [&](Context& c) -> StepOutcome {
+    c.store.upsert_daily_metrics(*c.daily);  // written, then lost with the connection
+    if (++calls <= 2) throw TransientError("Lost connection to server during query (2013)");
+    StepOutcome o;
+    o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily));
+    return o;
+  });
+  auto d = run(p, {kDay}).days[0];
+  EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS);
+  EXPECT_EQ(calls, 3);
+  ASSERT_EQ(slept.size(), 2u);
+  EXPECT_GE(slept[0], 5);   // 10 s × 2^0 with jitter in [1/2, 1]
+  EXPECT_LE(slept[0], 10);
+  EXPECT_GE(slept[1], 10);  // 10 s × 2^1
+  EXPECT_LE(slept[1], 20);
+  EXPECT_EQ(store->day_counts(kDay)["infra_metric_daily"], step(d, 8).rows);
+}
+
+TEST_F(PipelineTest, RetriesRunOutThenTheStepFailsAndNothingIsWritten) {
+  settings.pipeline.max_retries = 2;
+  settings.pipeline.retry_delay_seconds = 0;  // the real sleep, for 0 s
+  Pipeline p(settings, *store, fixed_now);
+  int calls = 0;
+  p.override_step(8, [&](Context& c) -> StepOutcome {
+    ++calls;
+    c.store.upsert_daily_metrics(*c.daily);
+    throw TransientError("Can't connect to server (2003)");
+  });
+  auto d = run(p, {kDay}).days[0];
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(step(d, 8).status, StepStatus::FAILED);
+  EXPECT_EQ(step(d, 8).message, "Can't connect to server (2003) (gave up after 3 attempts)");
+  EXPECT_EQ(store->day_counts(kDay)["infra_metric_daily"], 0);
+}
+
+TEST_F(PipelineTest, PermanentFailuresAreNotRetried) {
+  Pipeline p(settings, *store, fixed_now);
+  int calls = 0;
+  p.set_sleep([](double) { FAIL() << "no sleep expected"; });
+  p.override_step(4, [&](Context&) -> StepOutcome {
+    ++calls;
+    throw SourceError("AccessDenied");
+  });
+  run(p, {kDay});
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(PipelineTest, InventoryFailureSkipsEverythingThatNeedsIt) {
   Pipeline p(settings, *store, fixed_now);
   p.override_step(1, [](Context&) -> StepOutcome { throw SourceError("describe failed"); });
