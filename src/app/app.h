@@ -1,6 +1,7 @@
 // The command-line program: subcommands, logging, the demo summary.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -23,6 +24,17 @@ int main_entry(int argc, char** argv);
 void setup_logging(const std::string& level, const std::string& format,
                    std::vector<std::string> secrets);
 std::string redact(std::string text, const std::vector<std::string>& secrets);
+
+// Guide section 3, "Expected Daily Row Counts" (at the guide's 158-instance scale).
+struct ExpectedRows {
+  const char* table;
+  int64_t lo, hi;
+};
+inline constexpr ExpectedRows kGuideExpectedRows[] = {{"infra_metric_daily", 1400, 1900},
+                                                      {"infra_anomaly_scores", 1400, 1900},
+                                                      {"infra_health_scores", 130, 150},
+                                                      {"infra_anomaly_alerts", 10, 50},
+                                                      {"infra_monitoring_pipeline_log", 14, 28}};
 
 // What a person reads after a run or the demo.
 void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool dry_run);

@@ -13,17 +13,6 @@ struct Check {
   std::string name, status, detail;  // status: OK, WARNING, STALE, INFO
 };
 
-// Guide section 3, "Expected Daily Row Counts".
-struct Expected {
-  const char* table;
-  int64_t lo, hi;
-};
-constexpr Expected kExpected[] = {{"infra_metric_daily", 1400, 1900},
-                                  {"infra_anomaly_scores", 1400, 1900},
-                                  {"infra_health_scores", 130, 150},
-                                  {"infra_anomaly_alerts", 10, 50},
-                                  {"infra_monitoring_pipeline_log", 14, 28}};
-
 }  // namespace
 
 int status_command(std::ostream& out, store::Store& store, int64_t now, bool json) {
@@ -98,7 +87,7 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
                                    {"step_name", f.step_name},
                                    {"error_message", f.error_message},
                                    {"created_at", f.created_at}});
-    for (const auto& e : kExpected)
+    for (const auto& e : kGuideExpectedRows)
       j["yesterday_rows"][e.table] = {
           {"rows", counts[e.table]}, {"expected_min", e.lo}, {"expected_max", e.hi}};
     out << j.dump(2) << "\n";
@@ -122,7 +111,7 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
           << f.step_name << ": " << f.error_message << "\n";
   }
   out << "\nRows for " << (today - 1).str() << " (guide's expected range at its scale)\n";
-  for (const auto& e : kExpected)
+  for (const auto& e : kGuideExpectedRows)
     out << "  " << std::left << std::setw(32) << e.table << std::right << std::setw(8)
         << counts[e.table] << "   " << e.lo << " - " << e.hi << "\n";
   return ok ? kExitOk : kExitFailed;

@@ -34,17 +34,6 @@ std::string num(double v, int precision = 1) {
   return o.str();
 }
 
-struct Expected {
-  const char* table;
-  int64_t lo, hi;
-};
-// Guide section 3, "Expected Daily Row Counts".
-constexpr Expected kExpected[] = {{"infra_metric_daily", 1400, 1900},
-                                  {"infra_anomaly_scores", 1400, 1900},
-                                  {"infra_health_scores", 130, 150},
-                                  {"infra_anomaly_alerts", 10, 50},
-                                  {"infra_monitoring_pipeline_log", 14, 28}};
-
 }  // namespace
 
 void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool dry_run) {
@@ -81,7 +70,7 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   out << "run       " << (run_id.empty() ? "(none)" : run_id) << "\n\n";
 
   out << "Rows for the day                      rows   guide's expected range\n";
-  for (const auto& e : kExpected) {
+  for (const auto& e : kGuideExpectedRows) {
     int64_t n = counts[e.table];
     const char* verdict = n >= e.lo && n <= e.hi ? "ok" : n < e.lo ? "BELOW" : "ABOVE";
     out << "  " << std::left << std::setw(32) << e.table << std::right << std::setw(7)

@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <thread>
 #include <random>
+#include <thread>
 
 #include "collect/simulate/simulator.h"
 #include "pipeline/steps.h"
@@ -110,8 +110,10 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
     try {
       store_.begin();
       StepOutcome o = fn(ctx);
-      if (ctx.dry_run) store_.rollback();
-      else store_.commit();
+      if (ctx.dry_run)
+        store_.rollback();
+      else
+        store_.commit();
       r.rows = o.rows;
       r.writes = std::move(o.writes);
       if (!o.skip_reason.empty()) {
@@ -125,14 +127,16 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
       store_.rollback();
       if (attempt >= max_retries) {
         r.status = StepStatus::FAILED;
-        r.message = std::string(e.what()) + " (gave up after " + std::to_string(attempt + 1) + " attempts)";
+        r.message =
+            std::string(e.what()) + " (gave up after " + std::to_string(attempt + 1) + " attempts)";
         return;
       }
-      // Exponential backoff with "equal jitter": uniform in [base/2, base], base = delay × 2^attempt.
+      // Exponential backoff with "equal jitter": uniform in [base/2, base], base = delay ×
+      // 2^attempt.
       double base = settings_.pipeline.retry_delay_seconds * std::pow(2.0, attempt);
       double delay = base * std::uniform_real_distribution<double>(0.5, 1.0)(jitter_rng);
-      spdlog::warn("[{}] step {} {} failed: {}; retry {}/{} in {:.1f}s", ctx.day.str(), def.num, def.name,
-                   e.what(), attempt + 1, max_retries, delay);
+      spdlog::warn("[{}] step {} {} failed: {}; retry {}/{} in {:.1f}s", ctx.day.str(), def.num,
+                   def.name, e.what(), attempt + 1, max_retries, delay);
       sleep_(delay);
     } catch (const std::exception& e) {
       store_.rollback();

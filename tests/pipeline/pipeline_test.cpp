@@ -105,7 +105,7 @@ TEST_F(PipelineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
   EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS);
   EXPECT_EQ(calls, 3);
   ASSERT_EQ(slept.size(), 2u);
-  EXPECT_GE(slept[0], 5);   // 10 s × 2^0 with jitter in [1/2, 1]
+  EXPECT_GE(slept[0], 5);  // 10 s × 2^0 with jitter in [1/2, 1]
   EXPECT_LE(slept[0], 10);
   EXPECT_GE(slept[1], 10);  // 10 s × 2^1
   EXPECT_LE(slept[1], 20);

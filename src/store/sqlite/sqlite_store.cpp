@@ -129,6 +129,13 @@ std::string services_in(std::span<const ServiceType> s) {
   return q + ")";
 }
 
+// The four data tables and their date column.
+constexpr std::pair<const char*, const char*> kDataTables[] = {
+    {"infra_metric_daily", "metric_date"},
+    {"infra_anomaly_scores", "metric_date"},
+    {"infra_health_scores", "metric_date"},
+    {"infra_anomaly_alerts", "alert_date"}};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, OpenMode mode) : path_(std::move(path)), mode_(mode) {
@@ -706,26 +713,13 @@ class SqliteStore final : public Store {
   }
 
   std::vector<StepLogRow> failed_steps_since(const std::string& ts) override {
-    Stmt s(
-        db_,
-        "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
-        "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log "
-        "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, id DESC");
-    s.bind(ts);
-    std::vector<StepLogRow> out;
-    while (s.step())
-      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
-                     s.integer(5), s.real(6), s.text(7), s.text(8)});
-    return out;
+    return step_log_rows(
+        "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, id DESC", ts);
   }
 
   std::map<std::string, std::optional<Day>> latest_dates() override {
     std::map<std::string, std::optional<Day>> out;
-    const std::pair<const char*, const char*> tables[] = {{"infra_metric_daily", "metric_date"},
-                                                          {"infra_anomaly_scores", "metric_date"},
-                                                          {"infra_health_scores", "metric_date"},
-                                                          {"infra_anomaly_alerts", "alert_date"}};
-    for (const auto& [table, col] : tables) {
+    for (const auto& [table, col] : kDataTables) {
       Stmt s(db_, std::string("SELECT MAX(") + col + ") FROM " + table);
       s.step();
       out[table] = s.is_null(0) ? std::nullopt : std::optional<Day>(s.day(0));
@@ -783,28 +777,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
-    Stmt s(
-        db_,
-        "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
-        "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log WHERE run_id = "
-        "? "
-        "ORDER BY step_num");
-    s.bind(run_id);
-    std::vector<StepLogRow> out;
-    while (s.step()) {
-      StepLogRow r;
-      r.run_id = s.text(0);
-      r.target_date = s.day(1);
-      r.step_num = static_cast<int>(s.integer(2));
-      r.step_name = s.text(3);
-      r.status = s.text(4);
-      r.rows_affected = s.integer(5);
-      r.duration_seconds = s.real(6);
-      r.error_message = s.text(7);
-      r.created_at = s.text(8);
-      out.push_back(std::move(r));
-    }
-    return out;
+    return step_log_rows("WHERE run_id = ? ORDER BY step_num", run_id);
   }
 
   std::string latest_run_id(Day target_date) override {
@@ -817,11 +790,7 @@ class SqliteStore final : public Store {
 
   std::map<std::string, int64_t> day_counts(Day day) override {
     std::map<std::string, int64_t> out;
-    const std::pair<const char*, const char*> tables[] = {{"infra_metric_daily", "metric_date"},
-                                                          {"infra_anomaly_scores", "metric_date"},
-                                                          {"infra_health_scores", "metric_date"},
-                                                          {"infra_anomaly_alerts", "alert_date"}};
-    for (const auto& [table, col] : tables) {
+    for (const auto& [table, col] : kDataTables) {
       Stmt s(db_, std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + col + " = ?");
       s.bind(day).step();
       out[table] = s.integer(0);
@@ -847,6 +816,21 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Pipeline log rows selected by `where_order` (one text parameter).
+  std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {
+    Stmt s(
+        db_,
+        "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
+        "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log " +
+            where_order);
+    s.bind(param);
+    std::vector<StepLogRow> out;
+    while (s.step())
+      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
+                     s.integer(5), s.real(6), s.text(7), s.text(8)});
+    return out;
+  }
+
   void exec(const std::string& sql, bool = false) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
