@@ -743,6 +743,7 @@ LoadedSettings load_settings(const ConfigSources& src) {
       }
     }
     o.params = scratch.spc;
+    o.we_rules_set = kv.count("we_rules_enabled") > 0;
     validate_spc(o.params, "spc.metrics." + metric + ".", [&](const std::string& k) {
       auto it = kv.find(k);
       return it != kv.end() ? it->second : raw_of("spc." + k);

@@ -83,6 +83,7 @@ struct Settings {
     std::optional<Stat> spc_stat;
     std::optional<Direction> direction;
     std::optional<double> limit_warning, limit_critical, limit_emergency;
+    bool we_rules_set = false;  // the metric sets its own we_rules_enabled
   };
   std::map<std::string, MetricOverride> metric_overrides;  // by metric name
 

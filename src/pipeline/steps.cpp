@@ -15,23 +15,24 @@ EffectiveMetric effective_metric(const Settings& s, const MetricDef& def) {
   EffectiveMetric m;
   m.def = &def;
   m.spc_stat = def.spc_stat;
-  m.rules.params = s.spc;
   m.rules.direction = def.direction;
   m.rules.limits = def.limits;
-  if (!def.we_rules.empty()) {
-    m.rules.params.we_rules_enabled.clear();
-    for (char ch : def.we_rules)
-      if (ch >= '1' && ch <= '5') m.rules.params.we_rules_enabled.push_back(ch - '0');
-  }
   auto it = s.metric_overrides.find(std::string(def.name));
-  if (it == s.metric_overrides.end()) return m;
-  const auto& o = it->second;
-  m.rules.params = o.params;
-  if (o.spc_stat) m.spc_stat = *o.spc_stat;
-  if (o.direction) m.rules.direction = *o.direction;
-  if (o.limit_warning) m.rules.limits.warning = *o.limit_warning;
-  if (o.limit_critical) m.rules.limits.critical = *o.limit_critical;
-  if (o.limit_emergency) m.rules.limits.emergency = *o.limit_emergency;
+  const Settings::MetricOverride* o = it == s.metric_overrides.end() ? nullptr : &it->second;
+  m.rules.params = o ? o->params : s.spc;
+  // The catalog may restrict a metric's rules (free storage: 1,2): it narrows the configured
+  // set unless the metric's own spc.metrics.<name>.we_rules_enabled says otherwise.
+  if (!def.we_rules.empty() && !(o && o->we_rules_set)) {
+    auto& rules = m.rules.params.we_rules_enabled;
+    std::erase_if(
+        rules, [&](int r) { return def.we_rules.find(char('0' + r)) == std::string_view::npos; });
+  }
+  if (!o) return m;
+  if (o->spc_stat) m.spc_stat = *o->spc_stat;
+  if (o->direction) m.rules.direction = *o->direction;
+  if (o->limit_warning) m.rules.limits.warning = *o->limit_warning;
+  if (o->limit_critical) m.rules.limits.critical = *o->limit_critical;
+  if (o->limit_emergency) m.rules.limits.emergency = *o->limit_emergency;
   return m;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "pipeline/pipeline.h"
+#include "pipeline/steps.h"
 #include "test_util.h"
 
 namespace im::pipeline {
@@ -198,6 +199,27 @@ TEST_F(EnginePipelineTest, FeatureFlagsSkipHealthAndAlerts) {
   EXPECT_EQ(d.steps[11].message, "ENABLE_HEALTH is false");
   EXPECT_EQ(d.steps[12].status, StepStatus::SKIPPED);
   EXPECT_EQ(d.steps[12].message, "ENABLE_ALERTS is false");
+}
+
+TEST(EffectiveMetric, CatalogNarrowsRulesUnlessTheMetricSetsItsOwn) {
+  const MetricDef* storage = find_metric(ServiceType::RDS, "free_storage_pct");
+  const MetricDef* cpu = find_metric(ServiceType::RDS, "cpu_utilization");
+  Settings s;
+  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled, (std::vector<int>{1, 2}));
+  EXPECT_EQ(effective_metric(s, *cpu).rules.params.we_rules_enabled,
+            (std::vector<int>{1, 2, 3, 4, 5}));
+  s.spc.we_rules_enabled = {1, 4};
+  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled, (std::vector<int>{1}));
+  Settings::MetricOverride o;
+  o.params = s.spc;
+  o.params.sigma_warning = 2.5;  // an override of something else keeps the narrowing
+  s.metric_overrides["free_storage_pct"] = o;
+  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled, (std::vector<int>{1}));
+  EXPECT_EQ(effective_metric(s, *storage).rules.params.sigma_warning, 2.5);
+  s.metric_overrides["free_storage_pct"].params.we_rules_enabled = {1, 2, 3};
+  s.metric_overrides["free_storage_pct"].we_rules_set = true;
+  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled,
+            (std::vector<int>{1, 2, 3}));
 }
 
 TEST_F(EnginePipelineTest, PerMetricOverridesApply) {
