@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <tuple>
 #include <map>
 #include <unordered_map>
 
@@ -117,12 +119,31 @@ StepOutcome collect_ec2(Context& c) {
 // ---- 6-8 -----------------------------------------------------------------------------
 StepOutcome normalize(Context& c) {
   if (!c.collected) return skipped("no samples were collected in this run");
-  static const std::vector<Instance> kNone;
-  auto n = transform::normalize(c.raw, c.inventory ? *c.inventory : kNone);
-  for (const auto& note : n.notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);
+  // One instance at a time, freeing its raw samples as soon as they are normalized: the
+  // day's raw and normalized samples never have to fit in memory together.
+  auto key = [](ServiceType s, const std::string& id) { return std::string(to_string(s)) + "/" + id; };
+  std::unordered_map<std::string, const Instance*> inventory;
+  if (c.inventory)
+    for (const auto& i : *c.inventory) inventory[key(i.service, i.id)] = &i;
+  std::stable_sort(c.raw.begin(), c.raw.end(), [](const RawSeries& a, const RawSeries& b) {
+    return std::tie(a.service, a.instance_id) < std::tie(b.service, b.instance_id);
+  });
+  c.normalized.clear();
+  for (size_t i = 0; i < c.raw.size();) {
+    size_t j = i;
+    while (j < c.raw.size() && c.raw[j].service == c.raw[i].service && c.raw[j].instance_id == c.raw[i].instance_id)
+      ++j;
+    auto inst = inventory.find(key(c.raw[i].service, c.raw[i].instance_id));
+    std::span<const Instance> known;
+    if (inst != inventory.end()) known = std::span<const Instance>(inst->second, 1);
+    auto n = transform::normalize(std::span<const RawSeries>(c.raw).subspan(i, j - i), known);
+    for (const auto& note : n.notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);
+    std::move(n.series.begin(), n.series.end(), std::back_inserter(c.normalized));
+    for (size_t k = i; k < j; ++k) std::vector<double>().swap(c.raw[k].values);
+    i = j;
+  }
   c.raw.clear();
   c.raw.shrink_to_fit();
-  c.normalized = std::move(n.series);
   StepOutcome o;  // in memory: rows_affected stays 0, as in the guide's step table
   o.message = std::to_string(c.normalized.size()) + " metric series";
   return o;
