@@ -105,11 +105,11 @@ struct KeyDef {
 };
 
 template <typename Get>
-Setter int_in(Get get, long lo, long hi, const char* path) {
+Setter int_in(Get get, long lo, long hi) {
   return [=](Settings& s, const Raw& r) {
     long v = 0;
     if (!parse_number(r.value, v) || v < lo || v > hi)
-      fail(path, r,
+      fail(r.key, r,
            "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
     get(s) = static_cast<std::remove_reference_t<decltype(get(s))>>(v);
   };
@@ -123,21 +123,21 @@ std::string fmt_num(double v) {
 
 // min_open: value must be > lo (true) or >= lo (false).
 template <typename Get>
-Setter real_in(Get get, double lo, bool lo_open, double hi, const char* path) {
+Setter real_in(Get get, double lo, bool lo_open, double hi) {
   return [=](Settings& s, const Raw& r) {
     double v = 0;
     bool ok = parse_number(r.value, v) && (lo_open ? v > lo : v >= lo) && v <= hi;
     if (!ok) {
       std::string range = std::string("must be a number ") + (lo_open ? "> " : ">= ") + fmt_num(lo);
       if (std::isfinite(hi)) range += " and <= " + fmt_num(hi);
-      fail(path, r, range);
+      fail(r.key, r, range);
     }
     get(s) = v;
   };
 }
 
 template <typename Get>
-Setter boolean(Get get, const char* path) {
+Setter boolean(Get get) {
   return [=](Settings& s, const Raw& r) {
     std::string v = lower(trim(r.value));
     if (v == "true" || v == "1" || v == "yes" || v == "on")
@@ -145,7 +145,7 @@ Setter boolean(Get get, const char* path) {
     else if (v == "false" || v == "0" || v == "no" || v == "off")
       get(s) = false;
     else
-      fail(path, r, "must be true or false (also accepted: 1/0, yes/no, on/off)");
+      fail(r.key, r, "must be true or false (also accepted: 1/0, yes/no, on/off)");
   };
 }
 
@@ -155,7 +155,7 @@ Setter text(Get get) {
 }
 
 template <typename Get>
-Setter one_of(Get get, std::vector<std::string> allowed, const char* path) {
+Setter one_of(Get get, std::vector<std::string> allowed) {
   return [=](Settings& s, const Raw& r) {
     std::string v = lower(trim(r.value));
     if (v == "warn") v = "warning";
@@ -166,17 +166,16 @@ Setter one_of(Get get, std::vector<std::string> allowed, const char* path) {
       }
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    fail(path, r, "must be one of: " + list);
+    fail(r.key, r, "must be one of: " + list);
   };
 }
 
 template <typename Get>
-Setter string_list(Get get, const char* path, std::function<bool(const std::string&)> ok,
-                   std::string allowed) {
+Setter string_list(Get get, std::function<bool(const std::string&)> ok, std::string allowed) {
   return [=](Settings& s, const Raw& r) {
     auto items = split_list(r.value);
     for (const auto& i : items)
-      if (ok && !ok(i)) fail(path, r, "item \"" + i + "\" is not allowed; " + allowed);
+      if (ok && !ok(i)) fail(r.key, r, "item \"" + i + "\" is not allowed; " + allowed);
     get(s) = items;
   };
 }
@@ -222,93 +221,87 @@ const std::vector<KeyDef>& registry() {
        "cron expression of the daily run (for the scheduler you install)",
        [](Settings& s, const Raw& r) {
          if (!is_cron(trim(r.value)))
-           fail("pipeline.schedule_cron", r,
-                "must be a 5-field cron expression, e.g. \"0 6 * * *\"");
+           fail(r.key, r, "must be a 5-field cron expression, e.g. \"0 6 * * *\"");
          s.pipeline.schedule_cron = trim(r.value);
        }},
       {"pipeline.timezone", "", "UTC", "time zone of the daily boundaries; only UTC is supported",
        [](Settings& s, const Raw& r) {
          if (trim(r.value) != "UTC")
-           fail("pipeline.timezone", r, "must be UTC (every daily aggregate is a UTC day)");
+           fail(r.key, r, "must be UTC (every daily aggregate is a UTC day)");
          s.pipeline.timezone = "UTC";
        }},
       {"pipeline.max_retries", "", "3", "retries of a transient source or database failure",
-       int_in(F(pipeline.max_retries), 0, 20, "pipeline.max_retries")},
+       int_in(F(pipeline.max_retries), 0, 20)},
       {"pipeline.retry_delay_seconds", "", "60", "base delay between retries (exponential backoff)",
-       real_in(F(pipeline.retry_delay_seconds), 0, false, 3600, "pipeline.retry_delay_seconds")},
+       real_in(F(pipeline.retry_delay_seconds), 0, false, 3600)},
       {"pipeline.dry_run", "DRY_RUN", "false", "collect and compute but write nothing",
-       boolean(F(pipeline.dry_run), "pipeline.dry_run")},
+       boolean(F(pipeline.dry_run))},
       {"source", "", "simulate", "simulate (built-in simulated fleet) or live (Prometheus and AWS)",
-       one_of(F(source), {"simulate", "live"}, "source")},
+       one_of(F(source), {"simulate", "live"})},
       {"simulate.seed", "", "42", "seed of the simulated fleet (same seed, same data)",
        [](Settings& s, const Raw& r) {
          uint64_t v = 0;
-         if (!parse_number(r.value, v)) fail("simulate.seed", r, "must be a whole number >= 0");
+         if (!parse_number(r.value, v)) fail(r.key, r, "must be a whole number >= 0");
          s.simulate.seed = v;
        }},
       {"simulate.redis_instances", "", "76", "simulated Redis instances",
-       int_in(F(simulate.redis_instances), 0, 100000, "simulate.redis_instances")},
+       int_in(F(simulate.redis_instances), 0, 100000)},
       {"simulate.rds_instances", "", "62", "simulated RDS instances",
-       int_in(F(simulate.rds_instances), 0, 100000, "simulate.rds_instances")},
+       int_in(F(simulate.rds_instances), 0, 100000)},
       {"simulate.ec2_instances", "", "20", "simulated EC2 instances (only with ENABLE_EC2)",
-       int_in(F(simulate.ec2_instances), 0, 100000, "simulate.ec2_instances")},
+       int_in(F(simulate.ec2_instances), 0, 100000)},
       {"prometheus.url", "PROMETHEUS_URL", "", "Prometheus server URL, e.g. http://prom:9090",
        [](Settings& s, const Raw& r) {
          std::string v = trim(r.value);
          if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://"))
-           fail("prometheus.url", r, "must start with http:// or https://");
+           fail(r.key, r, "must start with http:// or https://");
          while (!v.empty() && v.back() == '/') v.pop_back();
          s.prometheus.url = v;
        }},
       {"prometheus.timeout_seconds", "", "30", "HTTP timeout per request",
-       real_in(F(prometheus.timeout_seconds), 0, true, 3600, "prometheus.timeout_seconds")},
+       real_in(F(prometheus.timeout_seconds), 0, true, 3600)},
       {"prometheus.scrape_interval", "", "5m", "scrape interval of the Redis exporters",
        [](Settings& s, const Raw& r) {
          if (!is_duration(trim(r.value)))
-           fail("prometheus.scrape_interval", r, "must be a duration such as 30s, 5m or 1h");
+           fail(r.key, r, "must be a duration such as 30s, 5m or 1h");
          s.prometheus.scrape_interval = trim(r.value);
        }},
       {"prometheus.metrics", "", "(the guide's 10 exporter metrics)",
-       "exporter metric names to collect",
-       string_list(F(prometheus.metrics), "prometheus.metrics", nullptr, "")},
+       "exporter metric names to collect", string_list(F(prometheus.metrics), nullptr, "")},
       {"cloudwatch.region", "AWS_REGION", "us-east-1",
        "AWS region for CloudWatch and the describe APIs",
        [](Settings& s, const Raw& r) {
          std::string v = trim(r.value);
          if (v.empty() ||
              v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
-           fail("cloudwatch.region", r, "must be an AWS region name such as us-east-1");
+           fail(r.key, r, "must be an AWS region name such as us-east-1");
          s.cloudwatch.region = v;
        }},
       {"cloudwatch.batch_size", "BATCH_SIZE", "50", "instances per CloudWatch request batch",
-       int_in(F(cloudwatch.batch_size), 1, 500, "cloudwatch.batch_size")},
+       int_in(F(cloudwatch.batch_size), 1, 500)},
       {"cloudwatch.delay_between_batches", "", "1.0", "seconds between CloudWatch batches",
-       real_in(F(cloudwatch.delay_between_batches), 0, false, 60,
-               "cloudwatch.delay_between_batches")},
+       real_in(F(cloudwatch.delay_between_batches), 0, false, 60)},
       {"cloudwatch.period_seconds", "", "86400", "aggregation period of CloudWatch statistics",
        [](Settings& s, const Raw& r) {
          long v = 0;
          if (!parse_number(r.value, v) || v < 60 || v > 86400 || v % 60 != 0)
-           fail("cloudwatch.period_seconds", r, "must be a multiple of 60 from 60 to 86400");
+           fail(r.key, r, "must be a multiple of 60 from 60 to 86400");
          s.cloudwatch.period_seconds = static_cast<int>(v);
        }},
       {"cloudwatch.statistics", "", "Average,Maximum,Minimum", "CloudWatch statistics to request",
-       string_list(F(cloudwatch.statistics), "cloudwatch.statistics", is_statistic,
+       string_list(F(cloudwatch.statistics), is_statistic,
                    "allowed: Average, Maximum, Minimum, Sum, SampleCount, pNN")},
       {"mysql.host", "DB_HOST", "", "MySQL/MariaDB host (builds storage.url when that is not set)",
        text(F(mysql.host))},
-      {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port",
-       int_in(F(mysql.port), 1, 65535, "mysql.port")},
+      {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port", int_in(F(mysql.port), 1, 65535)},
       {"mysql.user", "DB_USER", "", "MySQL/MariaDB user", text(F(mysql.user))},
       {"mysql.password", "DB_PASSWORD", "", "MySQL/MariaDB password (never logged)",
        text(F(mysql.password)), true},
       {"mysql.database", "DB_NAME", "test", "MySQL/MariaDB database", text(F(mysql.database))},
-      {"mysql.connect_timeout", "", "30", "seconds",
-       int_in(F(mysql.connect_timeout), 1, 3600, "mysql.connect_timeout")},
-      {"mysql.read_timeout", "", "120", "seconds",
-       int_in(F(mysql.read_timeout), 1, 86400, "mysql.read_timeout")},
+      {"mysql.connect_timeout", "", "30", "seconds", int_in(F(mysql.connect_timeout), 1, 3600)},
+      {"mysql.read_timeout", "", "120", "seconds", int_in(F(mysql.read_timeout), 1, 86400)},
       {"mysql.charset", "", "utf8mb4", "connection character set",
-       one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"}, "mysql.charset")},
+       one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"})},
       {"aws.access_key_id", "AWS_ACCESS_KEY_ID", "", "AWS access key (prefer an IAM role)",
        text(F(aws.access_key_id)), true},
       {"aws.secret_access_key", "AWS_SECRET_ACCESS_KEY", "", "AWS secret key (prefer an IAM role)",
@@ -320,53 +313,52 @@ const std::vector<KeyDef>& registry() {
        [](Settings& s, const Raw& r) {
          std::string why;
          auto u = parse_storage_url(trim(r.value), why);
-         if (!u) fail("storage.url", r, why);
+         if (!u) fail(r.key, r, why);
          s.storage = *u;
        }},
       {"spc.rolling_window_days", "", "14", "W: baseline days",
-       int_in(F(spc.rolling_window_days), 1, 365, "spc.rolling_window_days")},
+       int_in(F(spc.rolling_window_days), 1, 365)},
       {"spc.sigma_warning", "", "2.0", "|z| for WARNING",
-       real_in(F(spc.sigma_warning), 0, true, INFINITY, "spc.sigma_warning")},
+       real_in(F(spc.sigma_warning), 0, true, INFINITY)},
       {"spc.sigma_critical", "", "3.0", "|z| for CRITICAL",
-       real_in(F(spc.sigma_critical), 0, true, INFINITY, "spc.sigma_critical")},
+       real_in(F(spc.sigma_critical), 0, true, INFINITY)},
       {"spc.roc_warning_pct", "", "50.0", "|rate of change| % for WARNING",
-       real_in(F(spc.roc_warning_pct), 0, true, INFINITY, "spc.roc_warning_pct")},
+       real_in(F(spc.roc_warning_pct), 0, true, INFINITY)},
       {"spc.roc_critical_pct", "", "100.0", "|rate of change| % for CRITICAL",
-       real_in(F(spc.roc_critical_pct), 0, true, INFINITY, "spc.roc_critical_pct")},
+       real_in(F(spc.roc_critical_pct), 0, true, INFINITY)},
       {"spc.min_baseline_days", "", "14", "baseline days needed before scoring",
-       int_in(F(spc.min_baseline_days), 1, 365, "spc.min_baseline_days")},
+       int_in(F(spc.min_baseline_days), 1, 365)},
       {"spc.we_rules_enabled", "", "1,2,3,4,5", "Western Electric rules to evaluate",
        [](Settings& s, const Raw& r) {
          std::vector<int> rules;
          for (const auto& item : split_list(r.value)) {
            int v = 0;
            if (!parse_number(item, v) || v < 1 || v > 5)
-             fail("spc.we_rules_enabled", r, "must be a list of rule numbers from 1 to 5");
+             fail(r.key, r, "must be a list of rule numbers from 1 to 5");
            if (std::find(rules.begin(), rules.end(), v) == rules.end()) rules.push_back(v);
          }
          std::sort(rules.begin(), rules.end());
          s.spc.we_rules_enabled = rules;
        }},
       {"spc.min_coverage", "", "0.5", "fraction of expected samples a day needs to be a day value",
-       real_in(F(spc.min_coverage), 0, false, 1, "spc.min_coverage")},
+       real_in(F(spc.min_coverage), 0, false, 1)},
       {"spc.min_sigma_rel", "", "0.01", "sigma floor relative to |mean|",
-       real_in(F(spc.min_sigma_rel), 0, false, INFINITY, "spc.min_sigma_rel")},
+       real_in(F(spc.min_sigma_rel), 0, false, INFINITY)},
       {"spc.min_sigma_abs", "", "0", "absolute sigma floor",
-       real_in(F(spc.min_sigma_abs), 0, false, INFINITY, "spc.min_sigma_abs")},
-      {"spc.z_cap", "", "10", "|z| used when sigma is 0",
-       real_in(F(spc.z_cap), 0, true, INFINITY, "spc.z_cap")},
+       real_in(F(spc.min_sigma_abs), 0, false, INFINITY)},
+      {"spc.z_cap", "", "10", "|z| used when sigma is 0", real_in(F(spc.z_cap), 0, true, INFINITY)},
       {"spc.rule_min_z", "", "1.0", "effect guard of rules 3-5",
-       real_in(F(spc.rule_min_z), 0, false, INFINITY, "spc.rule_min_z")},
+       real_in(F(spc.rule_min_z), 0, false, INFINITY)},
       {"features.enable_alerts", "ENABLE_ALERTS", "true", "step 13: generate anomaly alerts",
-       boolean(F(features.enable_alerts), "features.enable_alerts")},
+       boolean(F(features.enable_alerts))},
       {"features.enable_health", "ENABLE_HEALTH", "true", "step 12: compute health scores",
-       boolean(F(features.enable_health), "features.enable_health")},
+       boolean(F(features.enable_health))},
       {"features.enable_ec2", "ENABLE_EC2", "false", "step 5: collect EC2 metrics",
-       boolean(F(features.enable_ec2), "features.enable_ec2")},
+       boolean(F(features.enable_ec2))},
       {"log.level", "LOG_LEVEL", "info", "debug, info, warning or error",
-       one_of(F(log.level), {"debug", "info", "warning", "error"}, "log.level")},
+       one_of(F(log.level), {"debug", "info", "warning", "error"})},
       {"log.format", "", "text", "text (readable) or json (one object per line)",
-       one_of(F(log.format), {"text", "json"}, "log.format")},
+       one_of(F(log.format), {"text", "json"})},
   };
   return keys;
 }
@@ -711,7 +703,11 @@ LoadedSettings load_settings(const ConfigSources& src) {
   std::string why;
   s.storage = *parse_storage_url("sqlite://var/infra_monitor.db", why);
   for (const auto& k : registry())
-    if (auto it = values.find(k.path); it != values.end()) k.set(s, it->second);
+    if (auto it = values.find(k.path); it != values.end()) {
+      Raw r = it->second;
+      if (r.key.empty()) r.key = k.path;  // setters name the key from the value they get
+      k.set(s, r);
+    }
 
   auto raw_of = [&](const std::string& p) {
     auto it = values.find(p);

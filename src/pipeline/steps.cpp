@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <tuple>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "transform/transform.h"
@@ -54,6 +54,10 @@ std::string service_list(const std::vector<ServiceType>& s) {
   std::string out;
   for (auto t : s) out += (out.empty() ? "" : ",") + std::string(to_string(t));
   return out;
+}
+
+std::string instance_key(ServiceType s, const std::string& id) {
+  return std::string(to_string(s)) + "/" + id;
 }
 
 // ---- 1 -------------------------------------------------------------------------------
@@ -121,19 +125,19 @@ StepOutcome normalize(Context& c) {
   if (!c.collected) return skipped("no samples were collected in this run");
   // One instance at a time, freeing its raw samples as soon as they are normalized: the
   // day's raw and normalized samples never have to fit in memory together.
-  auto key = [](ServiceType s, const std::string& id) { return std::string(to_string(s)) + "/" + id; };
   std::unordered_map<std::string, const Instance*> inventory;
   if (c.inventory)
-    for (const auto& i : *c.inventory) inventory[key(i.service, i.id)] = &i;
+    for (const auto& i : *c.inventory) inventory[instance_key(i.service, i.id)] = &i;
   std::stable_sort(c.raw.begin(), c.raw.end(), [](const RawSeries& a, const RawSeries& b) {
     return std::tie(a.service, a.instance_id) < std::tie(b.service, b.instance_id);
   });
   c.normalized.clear();
   for (size_t i = 0; i < c.raw.size();) {
     size_t j = i;
-    while (j < c.raw.size() && c.raw[j].service == c.raw[i].service && c.raw[j].instance_id == c.raw[i].instance_id)
+    while (j < c.raw.size() && c.raw[j].service == c.raw[i].service &&
+           c.raw[j].instance_id == c.raw[i].instance_id)
       ++j;
-    auto inst = inventory.find(key(c.raw[i].service, c.raw[i].instance_id));
+    auto inst = inventory.find(instance_key(c.raw[i].service, c.raw[i].instance_id));
     std::span<const Instance> known;
     if (inst != inventory.end()) known = std::span<const Instance>(inst->second, 1);
     auto n = transform::normalize(std::span<const RawSeries>(c.raw).subspan(i, j - i), known);
@@ -169,10 +173,6 @@ StepOutcome persist_metrics(Context& c) {
 }
 
 // ---- 9-11 ----------------------------------------------------------------------------
-std::string instance_key(ServiceType s, const std::string& id) {
-  return std::string(to_string(s)) + "/" + id;
-}
-
 StepOutcome spc_baseline(Context& c) {
   const auto& p = c.settings.spc;
   std::vector<DailyMetric> today =

@@ -168,9 +168,7 @@ class SqliteStore final : public Store {
     }
     exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT "
-        "NOT NULL, "
-        "applied_at TEXT NOT NULL)",
-        /*allow_in_dry_run=*/true);
+        "NOT NULL, applied_at TEXT NOT NULL)");
   }
   ~SqliteStore() override {
     if (in_tx_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -204,7 +202,7 @@ class SqliteStore final : public Store {
       if (m.version <= current) continue;
       begin();
       try {
-        exec(std::string(m.sql), true);
+        exec(std::string(m.sql));
         Stmt s(db_,
                std::string(
                    "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ") +
@@ -243,7 +241,7 @@ class SqliteStore final : public Store {
 
   void begin() override {
     if (in_tx_) throw StoreError("sqlite: nested transaction");
-    exec("BEGIN IMMEDIATE", true);
+    exec("BEGIN IMMEDIATE");
     in_tx_ = true;
   }
   void commit() override {
@@ -831,7 +829,7 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  void exec(const std::string& sql, bool = false) {
+  void exec(const std::string& sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
