@@ -1,9 +1,9 @@
 # Writes a C++ source that holds every migration file as a string, in file-name order.
-# Invoked as: cmake -DOUT=file.cpp -DFILES="a.sql|b.sql" -P embed_sql.cmake
+# Invoked as: cmake -DOUT=file.cpp -DFUNC=sqlite_migrations -DFILES="a.sql|b.sql" -P embed_sql.cmake
 string(REPLACE "|" ";" FILES "${FILES}")
-set(body "// Generated from sql/sqlite/*.sql by cmake/embed_sql.cmake. Do not edit.\n")
+set(body "// Generated from sql/*/V*.sql by cmake/embed_sql.cmake. Do not edit.\n")
 string(APPEND body "#include \"store/migrations.h\"\n\nnamespace im::store {\n")
-string(APPEND body "const std::vector<Migration>& sqlite_migrations() {\n")
+string(APPEND body "const std::vector<Migration>& ${FUNC}() {\n")
 string(APPEND body "  static const std::vector<Migration> all = {\n")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)

@@ -1,8 +1,9 @@
 -- infra-monitor schema for MySQL 8 / MariaDB 10.6+, version 1: the same six tables, keys and
 -- view as sql/sqlite/V001. InnoDB, utf8mb4. Dates are DATE, timestamps DATETIME in UTC.
--- No MariaDB-only syntax. (Applied by the MySQL backend, which is still to come.)
+-- No MariaDB-only syntax. Applied by `infra-monitor init-db` (and by every run) statement by
+-- statement: MySQL commits DDL implicitly, so every statement is safe to run again.
 
-CREATE TABLE infra_fleet_inventory (
+CREATE TABLE IF NOT EXISTS infra_fleet_inventory (
   id                   BIGINT       NOT NULL AUTO_INCREMENT,
   service_type         VARCHAR(16)  NOT NULL,
   instance_id          VARCHAR(255) NOT NULL,
@@ -28,7 +29,7 @@ CREATE TABLE infra_fleet_inventory (
 
 -- The date is part of the primary key so the table can be partitioned by month
 -- (partition_by_month.sql): MySQL requires the partition column in every unique key.
-CREATE TABLE infra_metric_daily (
+CREATE TABLE IF NOT EXISTS infra_metric_daily (
   id               BIGINT       NOT NULL AUTO_INCREMENT,
   metric_date      DATE         NOT NULL,
   service_type     VARCHAR(16)  NOT NULL,
@@ -49,7 +50,7 @@ CREATE TABLE infra_metric_daily (
   KEY ix_metric_daily_series (service_type, instance_id, metric_name, metric_date)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE infra_anomaly_scores (
+CREATE TABLE IF NOT EXISTS infra_anomaly_scores (
   id                 BIGINT       NOT NULL AUTO_INCREMENT,
   metric_date        DATE         NOT NULL,
   service_type       VARCHAR(16)  NOT NULL,
@@ -78,7 +79,7 @@ CREATE TABLE infra_anomaly_scores (
   CONSTRAINT ck_scores_status CHECK (score_status IN ('SCORED', 'BASELINE', 'LOW_COVERAGE'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE infra_health_scores (
+CREATE TABLE IF NOT EXISTS infra_health_scores (
   id                BIGINT       NOT NULL AUTO_INCREMENT,
   metric_date       DATE         NOT NULL,
   service_type      VARCHAR(16)  NOT NULL,
@@ -102,7 +103,7 @@ CREATE TABLE infra_health_scores (
   CONSTRAINT ck_health_trend CHECK (trend_direction IN ('IMPROVING', 'STABLE', 'DEGRADING'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE infra_anomaly_alerts (
+CREATE TABLE IF NOT EXISTS infra_anomaly_alerts (
   id                       BIGINT       NOT NULL AUTO_INCREMENT,
   alert_date               DATE         NOT NULL,
   service_type             VARCHAR(16)  NOT NULL,
@@ -135,7 +136,7 @@ CREATE TABLE infra_anomaly_alerts (
   CONSTRAINT ck_alerts_severity CHECK (severity IN ('EMERGENCY', 'CRITICAL', 'WARNING', 'INFO'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE infra_monitoring_pipeline_log (
+CREATE TABLE IF NOT EXISTS infra_monitoring_pipeline_log (
   id               BIGINT       NOT NULL AUTO_INCREMENT,
   run_id           VARCHAR(64)  NOT NULL,
   target_date      DATE         NOT NULL,
@@ -154,7 +155,7 @@ CREATE TABLE infra_monitoring_pipeline_log (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 -- Unacknowledged alerts, newest first, then most severe, then highest score.
-CREATE VIEW v_active_anomaly_alerts AS
+CREATE OR REPLACE VIEW v_active_anomaly_alerts AS
 SELECT a.*,
        CASE a.severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2
                        WHEN 'WARNING' THEN 3 ELSE 4 END AS severity_rank

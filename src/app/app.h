@@ -51,5 +51,10 @@ int cleanup_command(std::ostream& out, store::Store& store, int64_t now_unix, in
 // archive: moves rows dated before `before` of the four data tables to *_archive tables,
 // one transaction per table, each verified by row counts.
 int archive_command(std::ostream& out, store::Store& store, Day before);
+// partitions (MySQL/MariaDB): month partitions of infra_metric_daily and infra_anomaly_scores
+// up to `months_ahead` months after today's; with `create`, partitions unpartitioned tables.
+// 1 when a table is left unpartitioned.
+int partitions_command(std::ostream& out, store::Store& store, Day today, int months_ahead,
+                       bool create);
 
 }  // namespace im::app

@@ -54,8 +54,17 @@ void start_logging(const LoadedSettings& ls) {
 }
 
 std::unique_ptr<store::Store> open(const Settings& s) {
+  store::MysqlOptions my;
+  my.password = s.mysql.password;
+  my.connect_timeout = s.mysql.connect_timeout;
+  my.read_timeout = s.mysql.read_timeout;
+  my.charset = s.mysql.charset;
+  my.ssl_mode = s.mysql.ssl_mode;
+  my.ssl_ca = s.mysql.ssl_ca;
+  my.connect_retries = s.pipeline.max_retries;
+  my.retry_delay_seconds = s.pipeline.retry_delay_seconds;
   auto store = store::open_store(
-      s.storage, s.pipeline.dry_run ? store::OpenMode::DRY_RUN : store::OpenMode::READ_WRITE);
+      s.storage, s.pipeline.dry_run ? store::OpenMode::DRY_RUN : store::OpenMode::READ_WRITE, my);
   spdlog::debug("store {} at schema version {}", store->describe(), store->schema_version());
   return store;
 }
@@ -82,7 +91,8 @@ int main_entry(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-format", g.log_format, "log format on stderr: text or json");
   app.add_option("--log-level", g.log_level, "debug, info, warning or error");
-  app.add_option("--storage-url", g.storage_url, "override storage.url (sqlite://PATH)");
+  app.add_option("--storage-url", g.storage_url,
+                 "override storage.url (sqlite://PATH or mysql://USER@HOST:PORT/DB)");
 
   // run
   auto* run = app.add_subcommand("run", "run the pipeline for yesterday (UTC), a day, or a range");
@@ -142,6 +152,17 @@ int main_entry(int argc, char** argv) {
   std::string archive_before;
   archive->add_option("--before", archive_before, "move rows dated before this day (YYYY-MM-DD)")
       ->required();
+
+  auto* partitions = app.add_subcommand(
+      "partitions",
+      "MySQL/MariaDB: add next months' partitions of the big tables ahead of time (guide 8, 11)");
+  int months_ahead = 2;
+  bool partition_create = false;
+  partitions->add_option("--months-ahead", months_ahead, "months after this one to prepare")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 24));
+  partitions->add_flag("--create", partition_create,
+                       "partition a table that is not partitioned yet (copies it: quiet hours)");
 
   try {
     app.parse(argc, argv);
@@ -248,6 +269,14 @@ int main_entry(int argc, char** argv) {
       auto store = open(ls.settings);
       auto lock = store->acquire_run_lock("archive, pid " + std::to_string(getpid()));
       return archive_command(std::cout, *store, before);
+    }
+
+    if (*partitions) {
+      auto ls = load(g, app, false);
+      start_logging(ls);
+      auto store = open(ls.settings);
+      auto lock = store->acquire_run_lock("partitions, pid " + std::to_string(getpid()));
+      return partitions_command(std::cout, *store, today, months_ahead, partition_create);
     }
 
     if (*demo) {

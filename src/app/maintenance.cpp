@@ -158,4 +158,26 @@ int archive_command(std::ostream& out, store::Store& store, Day before) {
   return kExitOk;
 }
 
+int partitions_command(std::ostream& out, store::Store& store, Day today, int months_ahead,
+                       bool create) {
+  bool missing = false;
+  for (const auto& rep : store.maintain_partitions(today, months_ahead, create)) {
+    out << "  " << rep.table << ": ";
+    if (!rep.partitioned) {
+      out << "not partitioned (run with --create, or apply sql/mysql/partition_by_month.sql)\n";
+      missing = true;
+      continue;
+    }
+    out << rep.existing.size() << " partition(s) before";
+    if (rep.added.empty()) {
+      out << ", none added\n";
+      continue;
+    }
+    out << ", added";
+    for (const auto& name : rep.added) out << " " << name;
+    out << "\n";
+  }
+  return missing ? kExitFailed : kExitOk;
+}
+
 }  // namespace im::app

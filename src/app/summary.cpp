@@ -128,8 +128,15 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
       out << "  (" << to_string(def->spc_stat) << ", harmful " << to_string(def->direction) << ")";
     out << "\n";
   }
-  out << "\nQuery it:  sqlite3 " << store.describe().substr(9)
-      << " \"SELECT * FROM v_active_anomaly_alerts LIMIT 20\"\n";
+  const std::string where = store.describe(),
+                    query = "SELECT * FROM v_active_anomaly_alerts LIMIT 20";
+  std::string why;
+  auto url = parse_storage_url(where, why);
+  if (url && url->kind == StorageUrl::Kind::MYSQL)
+    out << "\nQuery it:  mariadb -h " << url->host << " -P " << url->port << " -u " << url->user
+        << " -p " << url->database << " -e \"" << query << "\"\n";
+  else
+    out << "\nQuery it:  sqlite3 " << where.substr(9) << " \"" << query << "\"\n";
   if (failed) out << "\n" << failed << " step(s) FAILED: see the log above.\n";
 }
 

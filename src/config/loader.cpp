@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -302,6 +303,12 @@ const std::vector<KeyDef>& registry() {
       {"mysql.read_timeout", "", "120", "seconds", int_in(F(mysql.read_timeout), 1, 86400)},
       {"mysql.charset", "", "utf8mb4", "connection character set",
        one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"})},
+      {"mysql.ssl_mode", "DB_SSL_MODE", "preferred",
+       "TLS to the server: disabled, preferred (TLS when offered), required, verify_identity "
+       "(certificate and host name checked)",
+       one_of(F(mysql.ssl_mode), {"disabled", "preferred", "required", "verify_identity"})},
+      {"mysql.ssl_ca", "DB_SSL_CA", "", "CA certificate file (PEM) for verify_identity",
+       text(F(mysql.ssl_ca))},
       {"aws.access_key_id", "AWS_ACCESS_KEY_ID", "", "AWS access key (prefer an IAM role)",
        text(F(aws.access_key_id)), true},
       {"aws.secret_access_key", "AWS_SECRET_ACCESS_KEY", "", "AWS secret key (prefer an IAM role)",
@@ -586,7 +593,8 @@ void apply_env_layer(const std::map<std::string, std::string>& vars, const std::
   }
   if (!warn_unknown_im) return;
   for (const auto& [name, value] : vars) {
-    if (!name.starts_with("IM_")) continue;
+    // IM_TEST_* belong to the test suite (tests/harness), not to the program.
+    if (!name.starts_with("IM_") || name.starts_with("IM_TEST_")) continue;
     bool known = std::any_of(registry().begin(), registry().end(),
                              [&](const KeyDef& k) { return env_name(k.path) == name; });
     if (!known)
@@ -747,10 +755,8 @@ LoadedSettings load_settings(const ConfigSources& src) {
     s.metric_overrides[metric] = o;
   }
 
-  if (s.storage.kind == StorageUrl::Kind::MYSQL)
-    fail("storage.url", raw_of("storage.url"),
-         "the MySQL/MariaDB backend is not built yet; use sqlite:///abs/path.db or "
-         "sqlite://relative/path.db");
+  if (!s.mysql.ssl_ca.empty() && !std::filesystem::is_regular_file(s.mysql.ssl_ca))
+    fail("mysql.ssl_ca", raw_of("mysql.ssl_ca"), "no such file");
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace im::store {
@@ -17,12 +18,12 @@ const std::vector<std::string>& Store::archivable_tables() {
   return tables;
 }
 
-std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode) {
+std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode, const MysqlOptions& mysql) {
   switch (url.kind) {
     case StorageUrl::Kind::SQLITE:
       return open_sqlite(url.path, mode);
     case StorageUrl::Kind::MYSQL:
-      throw StoreError("the MySQL/MariaDB backend is not built yet (" + url.str() + ")");
+      return open_mysql(url, mode, mysql);
   }
   throw StoreError("unknown storage kind");
 }

@@ -1,4 +1,5 @@
-// The store: the six tables behind one interface (SQLite now, MySQL/MariaDB later).
+// The store: the six tables behind one interface, on SQLite (the embedded default) or
+// MySQL/MariaDB (production).
 // Writes are idempotent upserts on each table's natural key. The caller brackets each
 // pipeline step in begin()/commit() so a step is written whole or not at all.
 #pragma once
@@ -99,6 +100,26 @@ struct AckFilter {
 
 enum class OpenMode { READ_WRITE, DRY_RUN };
 
+// How to reach a MySQL/MariaDB server beyond its URL (the `mysql:` settings).
+struct MysqlOptions {
+  std::string password;                          // never logged, never in an error message
+  int connect_timeout = 30, read_timeout = 120;  // seconds; read_timeout also bounds writes
+  std::string charset = "utf8mb4";
+  std::string ssl_mode = "preferred";  // disabled | preferred | required | verify_identity
+  std::string ssl_ca;                  // CA file for the server certificate (system CAs if empty)
+  // Opening the store: an unreachable server is tried this many more times, backing off
+  // exponentially from retry_delay_seconds (the pipeline's own retry settings).
+  int connect_retries = 3;
+  double retry_delay_seconds = 1.0;
+};
+
+// Month partitions of the two big tables (MySQL/MariaDB): what `partitions` found and did.
+struct PartitionReport {
+  std::string table;
+  bool partitioned = false;
+  std::vector<std::string> existing, added;  // partition names, e.g. p202612
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -175,11 +196,20 @@ class Store {
   // Rows of `day` per table (the guide's section 3 validation counts).
   virtual std::map<std::string, int64_t> day_counts(Day day) = 0;
   virtual std::map<std::string, int64_t> grade_distribution(Day day) = 0;
+
+  // Month partitions (guide sections 8 and 11): makes sure infra_metric_daily and
+  // infra_anomaly_scores have a partition for every month up to `months_ahead` months after
+  // `today`'s, splitting them out of p_future. With `create`, a table that is not yet
+  // partitioned is partitioned by month from its oldest row. Throws UsageError on SQLite.
+  virtual std::vector<PartitionReport> maintain_partitions(Day today, int months_ahead,
+                                                           bool create) = 0;
 };
 
 // Opens (creating if needed) the store at `url` and applies pending migrations. In DRY_RUN
 // mode nothing is created or changed on disk: a missing SQLite file is replaced by an empty
 // in-memory database, and the caller rolls back every transaction.
-std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode = OpenMode::READ_WRITE);
+// `mysql` applies to mysql:// URLs only.
+std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode = OpenMode::READ_WRITE,
+                                  const MysqlOptions& mysql = {});
 
 }  // namespace im::store

@@ -44,7 +44,7 @@ TEST(Cli, ConfigurationErrorsExitTwo) {
   EXPECT_EQ(run_cli({"--config", bad, "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}),
             kExitUsage);
   EXPECT_EQ(run_cli({"--config", dir.file("missing.yaml"), "init-db"}), kExitUsage);
-  EXPECT_EQ(run_cli({"--storage-url", "mysql://u@h:3306/d", "init-db"}), kExitUsage);
+  EXPECT_EQ(run_cli({"--storage-url", "mysql://u@h:33o6/d", "init-db"}), kExitUsage);
   EXPECT_EQ(
       run_cli({"--log-format", "xml", "--storage-url", "sqlite://" + dir.file("x.db"), "init-db"}),
       kExitUsage);

@@ -145,6 +145,22 @@ TEST(Config, GuideVariablesAreAliasesAndImFormWinsOverThem) {
   EXPECT_EQ(s.mysql.database, "analytics");
 }
 
+TEST(Config, GuideDbVariablesBuildTheMysqlUrl) {
+  TempDir dir;
+  auto src = sources_in(dir);
+  src.environment = {{"DB_HOST", "db.internal"}, {"DB_PORT", "3307"},
+                     {"DB_USER", "monitor"},     {"DB_NAME", "infra"},
+                     {"DB_PASSWORD", "pw"},      {"DB_SSL_MODE", "REQUIRED"}};
+  const auto s = load_settings(src).settings;
+  EXPECT_EQ(s.storage.kind, StorageUrl::Kind::MYSQL);
+  EXPECT_EQ(s.storage.str(), "mysql://monitor@db.internal:3307/infra");
+  EXPECT_EQ(s.mysql.password, "pw");
+  EXPECT_EQ(s.mysql.ssl_mode, "required");
+  // An explicit storage.url wins over DB_HOST.
+  src.cli["storage.url"] = "sqlite://x.db";
+  EXPECT_EQ(load_settings(src).settings.storage.kind, StorageUrl::Kind::SQLITE);
+}
+
 TEST(Config, SubstitutesVariablesFromEnvironmentThenDotenv) {
   TempDir dir;
   auto src = sources_in(dir);

@@ -20,6 +20,11 @@ start() {
   local port=${1:-0}
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
+  # A server left running in this folder by an interrupted run holds its files: stop it.
+  if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+    echo "mariadb.sh: stopping the server left running in $dir" >&2
+    stop
+  fi
   if [[ "$port" == 0 ]]; then
     for port in $(seq 33306 33406); do port_free "$port" && break; done
   fi

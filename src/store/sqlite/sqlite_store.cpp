@@ -813,6 +813,11 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::vector<PartitionReport> maintain_partitions(Day, int, bool) override {
+    throw UsageError("partitions: " + describe() +
+                     " is SQLite, which has no partitions (they are a MySQL/MariaDB feature)");
+  }
+
  private:
   // Pipeline log rows selected by `where_order` (one text parameter).
   std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {

@@ -1,0 +1,961 @@
+#include "store/mysql/mysql_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "store/migrations.h"
+#include "store/mysql/connection.h"
+
+namespace im::store {
+
+namespace {
+
+using mysql::Connection;
+using mysql::Statement;
+
+// Rows per multi-row INSERT: 500 rows x 17 columns stays far below the 65,535 placeholders a
+// prepared statement may have, and each statement stays well under max_allowed_packet.
+constexpr size_t kBatchRows = 500;
+
+std::string services_in(std::span<const ServiceType> s) {
+  if (s.empty()) return "";
+  std::string q = " AND service_type IN (";
+  for (size_t i = 0; i < s.size(); ++i) q += i ? ",?" : "?";
+  return q + ")";
+}
+
+constexpr std::pair<const char*, const char*> kDataTables[] = {
+    {"infra_metric_daily", "metric_date"},
+    {"infra_anomaly_scores", "metric_date"},
+    {"infra_health_scores", "metric_date"},
+    {"infra_anomaly_alerts", "alert_date"}};
+
+constexpr const char* kPartitionedTables[] = {"infra_metric_daily", "infra_anomaly_scores"};
+
+// GET_LOCK names are limited to 64 characters.
+std::string lock_name(const std::string& database, const char* what) {
+  return ("infra_monitor:" + std::string(what) + ":" + database).substr(0, 64);
+}
+
+// Year and month of a day, and the first day of the month `k` months later.
+std::pair<int, int> year_month(Day d) {
+  std::string s = d.str();
+  return {std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2))};
+}
+Day month_start(int year, int month) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-01", year + (month - 1) / 12, (month - 1) % 12 + 1);
+  return *Day::parse(buf);
+}
+std::string partition_name(Day month) {
+  auto [y, m] = year_month(month);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "p%04d%02d", y, m);
+  return buf;
+}
+std::string less_than(Day bound) {
+  return "VALUES LESS THAN (TO_DAYS('" + bound.str() + "'))";
+}
+
+// The session holding GET_LOCK: the lock lives exactly as long as this connection.
+class ServerLock final : public RunLock {
+ public:
+  ServerLock(std::unique_ptr<Connection> conn, std::string name)
+      : conn_(std::move(conn)), name_(std::move(name)) {}
+  ~ServerLock() override {
+    try {
+      Statement s(*conn_, "SELECT RELEASE_LOCK(?)");
+      s.bind(name_).execute();
+      s.done();
+    } catch (...) {
+      // closing the session below releases the lock anyway
+    }
+  }
+
+ private:
+  std::unique_ptr<Connection> conn_;
+  std::string name_;
+};
+
+class NoLock final : public RunLock {};
+
+class MysqlStore final : public Store {
+ public:
+  MysqlStore(StorageUrl url, OpenMode mode, MysqlOptions opts)
+      : url_(std::move(url)), mode_(mode), opts_(std::move(opts)) {
+    // An unreachable server at start-up is tried again with exponential backoff and
+    // jitter; a refused login or a missing database fails at once.
+    std::mt19937_64 rng{std::random_device{}()};
+    for (int attempt = 0;; ++attempt) {
+      try {
+        conn_ = std::make_unique<Connection>(url_, opts_);
+        break;
+      } catch (const TransientError&) {
+        if (attempt >= opts_.connect_retries) throw;
+        double base = opts_.retry_delay_seconds * std::pow(2.0, attempt);
+        double delay = base * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+        std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+      }
+    }
+  }
+  ~MysqlStore() override {
+    try {
+      rollback();
+    } catch (...) {
+    }
+    stmts_.clear();
+  }
+
+  std::string describe() const override { return url_.str(); }
+
+  int schema_version() override {
+    Connection& c = db();
+    if (c.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                 "AND TABLE_NAME = 'schema_version'") == "0")
+      return 0;
+    return std::stoi(c.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+  }
+  int latest_schema_version() const override {
+    const auto& m = mysql_migrations();
+    return m.empty() ? 0 : m.back().version;
+  }
+
+  // DDL commits implicitly in MySQL, so a migration is not one transaction: each is written
+  // to be re-runnable (IF NOT EXISTS), and a server-wide lock keeps two hosts from
+  // migrating at once.
+  int migrate() override {
+    int current = schema_version();
+    if (current >= latest_schema_version()) return 0;
+    if (mode_ == OpenMode::DRY_RUN)
+      throw StoreError("the database " + url_.str() + " has schema version " +
+                       std::to_string(current) + " but this program needs " +
+                       std::to_string(latest_schema_version()) +
+                       "; run `infra-monitor init-db` first (a dry run changes nothing)");
+    Connection& c = db();
+    const std::string lock = lock_name(url_.database, "migrate");
+    Statement get(c, "SELECT GET_LOCK(?, 60)");
+    get.bind(lock).execute();
+    bool locked = get.fetch() && get.integer(0) == 1;
+    get.done();
+    if (!locked)
+      throw StoreError("mysql: another process is migrating " + url_.str() +
+                       " (waited 60 s for lock " + lock + ")");
+    int applied = 0;
+    try {
+      c.query(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL PRIMARY KEY, "
+          "description VARCHAR(255) NOT NULL, applied_at DATETIME NOT NULL) ENGINE = InnoDB "
+          "DEFAULT CHARSET = utf8mb4");
+      current = schema_version();  // another host may have finished while we waited
+      for (const Migration& m : mysql_migrations()) {
+        if (m.version <= current) continue;
+        for (const std::string& stmt : split_sql_statements(m.sql)) {
+          try {
+            c.query(stmt);
+          } catch (const std::exception& e) {
+            throw StoreError("migration " + std::to_string(m.version) + " (" +
+                             std::string(m.description) + ") failed: " + e.what());
+          }
+        }
+        Statement s(c,
+                    "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, "
+                    "UTC_TIMESTAMP())");
+        s.bind(m.version).bind(m.description).execute();
+        ++applied;
+      }
+    } catch (...) {
+      release_lock(c, lock);
+      throw;
+    }
+    release_lock(c, lock);
+    return applied;
+  }
+
+  std::unique_ptr<RunLock> acquire_run_lock(const std::string& holder) override {
+    if (mode_ == OpenMode::DRY_RUN) return std::make_unique<NoLock>();
+    // A session of its own: the data session may be replaced after a lost connection,
+    // and a lock belongs to the session that took it.
+    auto conn = std::make_unique<Connection>(url_, opts_);
+    const std::string name = lock_name(url_.database, "run");
+    Statement get(*conn, "SELECT GET_LOCK(?, 0)");
+    get.bind(name).execute();
+    bool locked = get.fetch() && get.integer(0) == 1;
+    get.done();
+    if (!locked) {
+      std::string who = "another session";
+      Statement h(*conn,
+                  "SELECT CONCAT(holder, ' since ', DATE_FORMAT(acquired_at, '%Y-%m-%d %H:%i:%s'), "
+                  "' UTC') FROM infra_run_lock_holder WHERE lock_name = ?");
+      h.bind(name).execute();
+      if (h.fetch()) who = h.text(0);
+      h.done();
+      throw LockBusyError("another run holds the lock " + name + " on " + url_.str() + " (" + who +
+                          "); wait for it to finish");
+    }
+    Statement note(*conn,
+                   "REPLACE INTO infra_run_lock_holder (lock_name, holder, acquired_at) VALUES "
+                   "(?, ?, UTC_TIMESTAMP())");
+    note.bind(name).bind(holder.substr(0, 255)).execute();
+    return std::make_unique<ServerLock>(std::move(conn), name);
+  }
+
+  void begin() override {
+    if (in_tx_) throw StoreError("mysql: nested transaction");
+    db().query("START TRANSACTION");
+    in_tx_ = true;
+  }
+  void commit() override {
+    if (mode_ == OpenMode::DRY_RUN) return rollback();
+    if (!in_tx_) throw StoreError("mysql: commit without a transaction");
+    in_tx_ = false;  // whatever COMMIT answers, the transaction is over
+    conn_->query("COMMIT");
+  }
+  void rollback() override {
+    if (!in_tx_) return;
+    in_tx_ = false;
+    if (!conn_ || !conn_->usable()) return;  // the server rolled it back with the session
+    try {
+      conn_->query("ROLLBACK");
+    } catch (const std::exception&) {
+      // a session that cannot roll back is gone: the server discards its transaction
+    }
+  }
+
+  size_t upsert_inventory(std::span<const Instance> seen, Day day) override {
+    // MySQL cannot read the table it upserts into from the same statement, so the newest
+    // day seen per (service, source) is read first: re-running an old day must not revive
+    // an instance retired since.
+    std::map<std::pair<std::string, std::string>, Day> newest;
+    {
+      Statement s(db(),
+                  "SELECT service_type, source, MAX(last_seen) FROM infra_fleet_inventory "
+                  "GROUP BY service_type, source");
+      s.execute();
+      while (s.fetch()) newest[{s.text(0), s.text(1)}] = s.day(2);
+    }
+    std::map<std::pair<std::string, std::string>, std::vector<const Instance*>> groups;
+    for (const Instance& i : seen)
+      groups[{std::string(to_string(i.service)), i.source}].push_back(&i);
+    // Assignments run left to right and see the columns already changed: last_seen last.
+    const std::string tail =
+        " ON DUPLICATE KEY UPDATE"
+        " status = CASE WHEN VALUES(last_seen) >= ? THEN 'ACTIVE' ELSE status END,"
+        " instance_name = IF(VALUES(last_seen) >= last_seen, VALUES(instance_name), "
+        "instance_name),"
+        " instance_class = IF(VALUES(last_seen) >= last_seen, VALUES(instance_class), "
+        "instance_class),"
+        " engine = IF(VALUES(last_seen) >= last_seen, VALUES(engine), engine),"
+        " region = IF(VALUES(last_seen) >= last_seen, VALUES(region), region),"
+        " allocated_storage_gb = IF(VALUES(last_seen) >= last_seen, "
+        "VALUES(allocated_storage_gb), allocated_storage_gb),"
+        " max_memory_bytes = IF(VALUES(last_seen) >= last_seen, VALUES(max_memory_bytes), "
+        "max_memory_bytes),"
+        " tags = IF(VALUES(last_seen) >= last_seen, VALUES(tags), tags),"
+        " source = VALUES(source),"
+        " first_seen = LEAST(first_seen, VALUES(first_seen)),"
+        " last_seen = GREATEST(last_seen, VALUES(last_seen))";
+    for (const auto& [key, rows] : groups) {
+      auto it = newest.find(key);
+      Day active_from = it == newest.end() ? day : it->second;
+      upsert_rows<const Instance*>(
+          "INSERT INTO infra_fleet_inventory (service_type, instance_id, instance_name, "
+          "instance_class, engine, region, allocated_storage_gb, max_memory_bytes, tags, status, "
+          "source, first_seen, last_seen) VALUES",
+          "(?,?,?,?,?,?,?,?,?,'ACTIVE',?,?,?)", tail, rows,
+          [&](Statement& s, const Instance* i) {
+            s.bind(to_string(i->service))
+                .bind(i->id)
+                .bind(i->name)
+                .bind(i->instance_class)
+                .bind(i->engine)
+                .bind(i->region)
+                .bind(i->allocated_storage_gb)
+                .bind(i->max_memory_bytes)
+                .bind(nlohmann::json(i->tags).dump())
+                .bind(i->source)
+                .bind(day)
+                .bind(day);
+          },
+          [&](Statement& s) { s.bind(active_from); });
+    }
+    return seen.size();
+  }
+
+  size_t mark_decommissioned(std::span<const ServiceType> services, const std::string& source,
+                             Day day) override {
+    size_t changed = 0;
+    for (ServiceType svc : services) {
+      Statement newest(db(),
+                       "SELECT MAX(last_seen) FROM infra_fleet_inventory WHERE service_type = ? "
+                       "AND source = ?");
+      newest.bind(to_string(svc)).bind(source).execute();
+      bool later = !newest.fetch() || newest.is_null(0) || day < newest.day(0);
+      newest.done();
+      if (later) continue;  // a later day was already refreshed (or nothing is known)
+      Statement s(db(),
+                  "UPDATE infra_fleet_inventory SET status = 'DECOMMISSIONED' WHERE service_type "
+                  "= ? AND source = ? AND status = 'ACTIVE' AND last_seen < ?");
+      changed += s.bind(to_string(svc)).bind(source).bind(day).execute();
+    }
+    return changed;
+  }
+
+  std::vector<InventoryRow> load_inventory() override {
+    Statement s(
+        db(),
+        "SELECT service_type, instance_id, COALESCE(instance_name,''), "
+        "COALESCE(instance_class,''), COALESCE(engine,''), COALESCE(region,''), "
+        "COALESCE(allocated_storage_gb,0), COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), "
+        "status, source, first_seen, last_seen FROM infra_fleet_inventory "
+        "ORDER BY service_type, instance_id");
+    s.execute();
+    std::vector<InventoryRow> out;
+    while (s.fetch()) {
+      InventoryRow r;
+      r.instance.service = s.service(0);
+      r.instance.id = s.text(1);
+      r.instance.name = s.text(2);
+      r.instance.instance_class = s.text(3);
+      r.instance.engine = s.text(4);
+      r.instance.region = s.text(5);
+      r.instance.allocated_storage_gb = s.real(6);
+      r.instance.max_memory_bytes = s.real(7);
+      auto tags = nlohmann::json::parse(s.text(8), nullptr, false);
+      if (tags.is_object())
+        for (auto& [k, v] : tags.items())
+          if (v.is_string()) r.instance.tags[k] = v.get<std::string>();
+      r.status = s.text(9);
+      r.instance.source = s.text(10);
+      r.first_seen = s.day(11);
+      r.last_seen = s.day(12);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t upsert_daily_metrics(std::span<const DailyMetric> rows) override {
+    upsert_rows<DailyMetric>(
+        "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, "
+        "unit, avg_value, min_value, max_value, p95_value, sample_count, expected_samples, "
+        "source) VALUES",
+        "(?,?,?,?,?,?,?,?,?,?,?,?)",
+        " ON DUPLICATE KEY UPDATE unit = VALUES(unit), avg_value = VALUES(avg_value), "
+        "min_value = VALUES(min_value), max_value = VALUES(max_value), p95_value = "
+        "VALUES(p95_value), sample_count = VALUES(sample_count), expected_samples = "
+        "VALUES(expected_samples), source = VALUES(source)",
+        rows, [](Statement& s, const DailyMetric& m) {
+          s.bind(m.date)
+              .bind(to_string(m.service))
+              .bind(m.instance_id)
+              .bind(m.metric)
+              .bind(m.unit)
+              .bind(m.avg)
+              .bind(m.min)
+              .bind(m.max)
+              .bind(m.p95)
+              .bind(m.sample_count)
+              .bind(m.expected_samples)
+              .bind(m.source);
+        });
+    return rows.size();
+  }
+
+  void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
+                           const std::function<void(const DailyMetric&)>& fn) override {
+    Statement s(db(),
+                "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), "
+                "avg_value, min_value, max_value, p95_value, sample_count, expected_samples, "
+                "source FROM infra_metric_daily WHERE metric_date BETWEEN ? AND ?" +
+                    services_in(services) +
+                    " ORDER BY metric_date, service_type, instance_id, metric_name");
+    s.bind(from).bind(to);
+    for (ServiceType svc : services) s.bind(to_string(svc));
+    s.execute();
+    DailyMetric m;
+    while (s.fetch()) {
+      m.date = s.day(0);
+      m.service = s.service(1);
+      m.instance_id = s.text(2);
+      m.metric = s.text(3);
+      m.unit = s.text(4);
+      m.avg = s.real(5);
+      m.min = s.real(6);
+      m.max = s.real(7);
+      m.p95 = s.real(8);
+      m.sample_count = static_cast<int32_t>(s.integer(9));
+      m.expected_samples = static_cast<int32_t>(s.integer(10));
+      m.source = s.text(11);
+      fn(m);
+    }
+  }
+
+  size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) override {
+    upsert_rows<AnomalyScoreRow>(
+        "INSERT INTO infra_anomaly_scores (metric_date, service_type, instance_id, metric_name, "
+        "spc_stat, value, rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, "
+        "we_rules, roc_pct, anomaly_score, severity, is_baseline_period, score_status) VALUES",
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " ON DUPLICATE KEY UPDATE spc_stat = VALUES(spc_stat), value = VALUES(value), "
+        "rolling_mean_14d = VALUES(rolling_mean_14d), rolling_std_14d = VALUES(rolling_std_14d), "
+        "sigma = VALUES(sigma), baseline_days = VALUES(baseline_days), z_score = "
+        "VALUES(z_score), we_rules = VALUES(we_rules), roc_pct = VALUES(roc_pct), "
+        "anomaly_score = VALUES(anomaly_score), severity = VALUES(severity), "
+        "is_baseline_period = VALUES(is_baseline_period), score_status = VALUES(score_status)",
+        rows, [](Statement& s, const AnomalyScoreRow& r) {
+          s.bind(r.date)
+              .bind(to_string(r.service))
+              .bind(r.instance_id)
+              .bind(r.metric)
+              .bind(to_string(r.spc_stat))
+              .bind(r.value)
+              .bind(r.mean)
+              .bind(r.std)
+              .bind(r.sigma)
+              .bind(r.baseline_days)
+              .bind(r.z)
+              .bind_text_or_null(r.we_rules)
+              .bind(r.roc_pct)
+              .bind(r.anomaly_score)
+              .bind_text_or_null(r.severity)
+              .bind(r.is_baseline_period)
+              .bind(r.score_status);
+        });
+    return rows.size();
+  }
+
+  std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
+    Statement s(db(),
+                "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, "
+                "rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, "
+                "COALESCE(we_rules,''), roc_pct, anomaly_score, COALESCE(severity,''), "
+                "is_baseline_period, score_status FROM infra_anomaly_scores WHERE metric_date "
+                "BETWEEN ? AND ? ORDER BY metric_date, service_type, instance_id, metric_name");
+    s.bind(from).bind(to).execute();
+    std::vector<AnomalyScoreRow> out;
+    while (s.fetch()) {
+      AnomalyScoreRow r;
+      r.date = s.day(0);
+      r.service = s.service(1);
+      r.instance_id = s.text(2);
+      r.metric = s.text(3);
+      r.spc_stat = parse_stat(s.text(4)).value_or(Stat::AVG);
+      r.value = s.real(5);
+      r.mean = s.opt(6);
+      r.std = s.opt(7);
+      r.sigma = s.opt(8);
+      r.baseline_days = static_cast<int>(s.integer(9));
+      r.z = s.opt(10);
+      r.we_rules = s.text(11);
+      r.roc_pct = s.opt(12);
+      r.anomaly_score = s.opt(13);
+      r.severity = s.text(14);
+      r.is_baseline_period = s.integer(15) != 0;
+      r.score_status = s.text(16);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
+                            const std::function<void(const AnomalyScoreRow&)>& fn) override {
+    Statement s(db(),
+                "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, "
+                "COALESCE(severity,'') FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND "
+                "? AND score_status = 'SCORED'" +
+                    services_in(services) +
+                    " ORDER BY metric_date, service_type, instance_id, metric_name");
+    s.bind(from).bind(to);
+    for (ServiceType svc : services) s.bind(to_string(svc));
+    s.execute();
+    AnomalyScoreRow r;
+    r.score_status = "SCORED";
+    r.is_baseline_period = false;
+    while (s.fetch()) {
+      r.date = s.day(0);
+      r.service = s.service(1);
+      r.instance_id = s.text(2);
+      r.metric = s.text(3);
+      r.value = s.real(4);
+      r.z = s.opt(5);
+      r.severity = s.text(6);
+      fn(r);
+    }
+  }
+
+  size_t upsert_health_scores(std::span<const HealthRow> rows) override {
+    upsert_rows<HealthRow>(
+        "INSERT INTO infra_health_scores (metric_date, service_type, instance_id, cpu_score, "
+        "memory_score, storage_score, connections_score, latency_score, throughput_score, "
+        "errors_score, health_score, grade, trend_direction) VALUES",
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " ON DUPLICATE KEY UPDATE cpu_score = VALUES(cpu_score), memory_score = "
+        "VALUES(memory_score), storage_score = VALUES(storage_score), connections_score = "
+        "VALUES(connections_score), latency_score = VALUES(latency_score), throughput_score = "
+        "VALUES(throughput_score), errors_score = VALUES(errors_score), health_score = "
+        "VALUES(health_score), grade = VALUES(grade), trend_direction = VALUES(trend_direction)",
+        rows, [](Statement& s, const HealthRow& r) {
+          s.bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
+          for (const auto& d : r.dimension) s.bind(d);
+          s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend);
+        });
+    return rows.size();
+  }
+
+  std::vector<HealthRow> load_health_scores(Day from, Day to) override {
+    Statement s(db(),
+                "SELECT metric_date, service_type, instance_id, cpu_score, memory_score, "
+                "storage_score, connections_score, latency_score, throughput_score, "
+                "errors_score, health_score, COALESCE(grade,''), COALESCE(trend_direction,'') "
+                "FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
+                "ORDER BY service_type, instance_id, metric_date");
+    s.bind(from).bind(to).execute();
+    std::vector<HealthRow> out;
+    while (s.fetch()) {
+      HealthRow r;
+      r.date = s.day(0);
+      r.service = s.service(1);
+      r.instance_id = s.text(2);
+      for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = s.opt(3 + i);
+      r.health_score = s.opt(10);
+      r.grade = s.text(11);
+      r.trend = s.text(12);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t upsert_alerts(std::span<const AlertRow> rows) override {
+    upsert_rows<AlertRow>(
+        "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, "
+        "alert_type, severity, value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, "
+        "anomaly_score, consecutive_anomaly_days, message, recommended_action) VALUES",
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " ON DUPLICATE KEY UPDATE service_type = VALUES(service_type), severity = "
+        "VALUES(severity), value = VALUES(value), baseline_mean = VALUES(baseline_mean), "
+        "baseline_sigma = VALUES(baseline_sigma), z_score = VALUES(z_score), we_rules = "
+        "VALUES(we_rules), roc_pct = VALUES(roc_pct), anomaly_score = VALUES(anomaly_score), "
+        "consecutive_anomaly_days = VALUES(consecutive_anomaly_days), message = "
+        "VALUES(message), recommended_action = VALUES(recommended_action)",
+        rows, [](Statement& s, const AlertRow& r) {
+          s.bind(r.date)
+              .bind(to_string(r.service))
+              .bind(r.instance_id)
+              .bind(r.metric)
+              .bind(r.alert_type)
+              .bind(r.severity)
+              .bind(r.value)
+              .bind(r.baseline_mean)
+              .bind(r.baseline_sigma)
+              .bind(r.z)
+              .bind_text_or_null(r.we_rules)
+              .bind(r.roc_pct)
+              .bind(r.anomaly_score)
+              .bind(r.consecutive_days)
+              .bind(r.message)
+              .bind_text_or_null(r.recommended_action);
+        });
+    return rows.size();
+  }
+
+  std::vector<AlertRow> load_alerts(Day day) override {
+    Statement s(db(),
+                "SELECT id, alert_date, service_type, instance_id, metric_name, alert_type, "
+                "severity, value, baseline_mean, baseline_sigma, z_score, COALESCE(we_rules,''), "
+                "roc_pct, anomaly_score, consecutive_anomaly_days, message, "
+                "COALESCE(recommended_action,''), acknowledged, COALESCE(acknowledged_by,''), "
+                "COALESCE(DATE_FORMAT(acknowledged_at, '%Y-%m-%d %H:%i:%s'),''), "
+                "COALESCE(notes,'') FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY "
+                "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' "
+                "THEN 3 ELSE 4 END, anomaly_score DESC, instance_id, metric_name");
+    s.bind(day).execute();
+    std::vector<AlertRow> out;
+    while (s.fetch()) {
+      AlertRow r;
+      r.id = s.integer(0);
+      r.date = s.day(1);
+      r.service = s.service(2);
+      r.instance_id = s.text(3);
+      r.metric = s.text(4);
+      r.alert_type = s.text(5);
+      r.severity = s.text(6);
+      r.value = s.opt(7);
+      r.baseline_mean = s.opt(8);
+      r.baseline_sigma = s.opt(9);
+      r.z = s.opt(10);
+      r.we_rules = s.text(11);
+      r.roc_pct = s.opt(12);
+      r.anomaly_score = s.opt(13);
+      r.consecutive_days = static_cast<int>(s.integer(14));
+      r.message = s.text(15);
+      r.recommended_action = s.text(16);
+      r.acknowledged = s.integer(17) != 0;
+      r.acknowledged_by = s.text(18);
+      r.acknowledged_at = s.text(19);
+      r.notes = s.text(20);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
+                             const std::vector<std::string>& keep) override {
+    std::set<std::string> keep_set(keep.begin(), keep.end());
+    std::vector<int64_t> stale;
+    {
+      Statement s(db(),
+                  "SELECT id, service_type, CONCAT(instance_id, '|', metric_name, '|', "
+                  "alert_type) FROM infra_anomaly_alerts WHERE alert_date = ? AND acknowledged = "
+                  "0 AND notes IS NULL");
+      s.bind(day).execute();
+      while (s.fetch()) {
+        auto svc = s.service(1);
+        bool covered =
+            services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
+        if (covered && !keep_set.count(s.text(2))) stale.push_back(s.integer(0));
+      }
+    }
+    auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
+    for (int64_t id : stale) del.reset().bind(id).execute();
+    return stale.size();
+  }
+
+  size_t acknowledge_info_before(Day before, const std::string& by) override {
+    Statement s(db(),
+                "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, "
+                "acknowledged_at = UTC_TIMESTAMP() WHERE severity = 'INFO' AND acknowledged = 0 "
+                "AND alert_date < ?");
+    return s.bind(by).bind(before).execute();
+  }
+
+  size_t acknowledge_alerts(const AckFilter& f, const std::string& by,
+                            const std::string& note) override {
+    std::string sql =
+        "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
+        "= UTC_TIMESTAMP(), notes = COALESCE(?, notes) WHERE acknowledged = 0";
+    if (f.id) sql += " AND id = ?";
+    if (f.instance_id) sql += " AND instance_id = ?";
+    if (f.severity) sql += " AND severity = ?";
+    if (f.before) sql += " AND alert_date < ?";
+    Statement s(db(), sql);
+    s.bind(by).bind_text_or_null(note);
+    if (f.id) s.bind(*f.id);
+    if (f.instance_id) s.bind(*f.instance_id);
+    if (f.severity) s.bind(*f.severity);
+    if (f.before) s.bind(*f.before);
+    return s.execute();
+  }
+
+  void append_step_log(const StepLogRow& r) override {
+    auto& s = cached(
+        "INSERT INTO infra_monitoring_pipeline_log (run_id, target_date, step_num, step_name, "
+        "status, rows_affected, duration_seconds, error_message, created_at) VALUES "
+        "(?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE status = VALUES(status), rows_affected = "
+        "VALUES(rows_affected), duration_seconds = VALUES(duration_seconds), error_message = "
+        "VALUES(error_message), created_at = VALUES(created_at)");
+    s.reset()
+        .bind(r.run_id)
+        .bind(r.target_date)
+        .bind(r.step_num)
+        .bind(r.step_name)
+        .bind(r.status)
+        .bind(r.rows_affected)
+        .bind(r.duration_seconds)
+        .bind_text_or_null(r.error_message)
+        .bind(r.created_at)
+        .execute();
+  }
+
+  std::vector<RunSummary> recent_runs(int limit) override {
+    Statement s(db(),
+                "SELECT run_id, MIN(target_date), " + ts("MIN(created_at)") + " AS started, " +
+                    ts("MAX(created_at)") +
+                    ", SUM(status = 'SUCCESS'), SUM(status = 'FAILED'), SUM(status = "
+                    "'SKIPPED'), SUM(rows_affected) FROM infra_monitoring_pipeline_log GROUP BY "
+                    "run_id ORDER BY started DESC, run_id DESC LIMIT ?");
+    s.bind(limit).execute();
+    std::vector<RunSummary> out;
+    while (s.fetch())
+      out.push_back({s.text(0), s.day(1), s.text(2), s.text(3), static_cast<int>(s.integer(4)),
+                     static_cast<int>(s.integer(5)), static_cast<int>(s.integer(6)), s.integer(7)});
+    return out;
+  }
+
+  std::string last_success_at() override {
+    Statement s(db(), "SELECT COALESCE(" + ts("MAX(created_at)") +
+                          ", '') FROM infra_monitoring_pipeline_log WHERE status = 'SUCCESS'");
+    s.execute();
+    std::string out = s.fetch() ? s.text(0) : "";
+    s.done();
+    return out;
+  }
+
+  std::vector<StepLogRow> failed_steps_since(const std::string& t) override {
+    return step_log_rows(
+        "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, "
+        "id DESC",
+        t);
+  }
+
+  std::map<std::string, std::optional<Day>> latest_dates() override {
+    std::map<std::string, std::optional<Day>> out;
+    for (const auto& [table, col] : kDataTables) {
+      Statement s(db(), std::string("SELECT MAX(") + col + ") FROM " + table);
+      s.execute();
+      s.fetch();
+      out[table] = s.is_null(0) ? std::nullopt : std::optional<Day>(s.day(0));
+      s.done();
+    }
+    return out;
+  }
+
+  int64_t archive_rows(const std::string& table, Day before) override {
+    const auto& allowed = archivable_tables();
+    if (std::find(allowed.begin(), allowed.end(), table) == allowed.end())
+      throw StoreError("archive: '" + table + "' is not an archivable table");
+    const std::string col = table == "infra_anomaly_alerts" ? "alert_date" : "metric_date";
+    Statement count(db(), "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
+    count.bind(before).execute();
+    count.fetch();
+    const int64_t expected = count.integer(0);
+    count.done();
+    Statement copy(db(), "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " +
+                             col + " < ?");
+    const auto copied = static_cast<int64_t>(copy.bind(before).execute());
+    Statement del(db(), "DELETE FROM " + table + " WHERE " + col + " < ?");
+    const auto deleted = static_cast<int64_t>(del.bind(before).execute());
+    if (copied != expected || deleted != expected)
+      throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
+                       std::to_string(copied) + " copied, " + std::to_string(deleted) +
+                       " deleted; rolled back");
+    return expected;
+  }
+
+  size_t delete_step_log_before(const std::string& t) override {
+    Statement s(db(), "DELETE FROM infra_monitoring_pipeline_log WHERE created_at < ?");
+    return s.bind(t).execute();
+  }
+
+  std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
+    return step_log_rows("WHERE run_id = ? ORDER BY step_num", run_id);
+  }
+
+  std::string latest_run_id(Day target_date) override {
+    Statement s(db(),
+                "SELECT run_id FROM infra_monitoring_pipeline_log WHERE target_date = ? "
+                "ORDER BY created_at DESC, id DESC LIMIT 1");
+    s.bind(target_date).execute();
+    std::string out = s.fetch() ? s.text(0) : "";
+    s.done();
+    return out;
+  }
+
+  std::map<std::string, int64_t> day_counts(Day day) override {
+    std::map<std::string, int64_t> out;
+    auto count = [&](const std::string& sql, auto&& bind) {
+      Statement s(db(), sql);
+      bind(s);
+      s.execute();
+      s.fetch();
+      int64_t n = s.integer(0);
+      s.done();
+      return n;
+    };
+    for (const auto& [table, col] : kDataTables)
+      out[table] = count(std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + col + " = ?",
+                         [&](Statement& s) { s.bind(day); });
+    const std::string run = latest_run_id(day);
+    out["infra_monitoring_pipeline_log"] =
+        count("SELECT COUNT(*) FROM infra_monitoring_pipeline_log WHERE run_id = ?",
+              [&](Statement& s) { s.bind(run); });
+    out["infra_fleet_inventory"] = count(
+        "SELECT COUNT(*) FROM infra_fleet_inventory WHERE status = 'ACTIVE'", [](Statement&) {});
+    return out;
+  }
+
+  std::map<std::string, int64_t> grade_distribution(Day day) override {
+    Statement s(db(),
+                "SELECT COALESCE(grade, 'no score'), COUNT(*) FROM infra_health_scores WHERE "
+                "metric_date = ? GROUP BY grade ORDER BY grade");
+    s.bind(day).execute();
+    std::map<std::string, int64_t> out;
+    while (s.fetch()) out[s.text(0)] = s.integer(1);
+    return out;
+  }
+
+  std::vector<PartitionReport> maintain_partitions(Day today, int months_ahead,
+                                                   bool create) override {
+    if (in_tx_) throw StoreError("mysql: partition maintenance cannot run inside a transaction");
+    auto [ty, tm] = year_month(today);
+    const Day horizon = month_start(ty, tm + months_ahead);  // first day of the last month kept
+    std::vector<PartitionReport> out;
+    for (const char* table : kPartitionedTables) {
+      PartitionReport rep;
+      rep.table = table;
+      Statement parts(db(),
+                      "SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE "
+                      "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME IS NOT "
+                      "NULL ORDER BY PARTITION_ORDINAL_POSITION");
+      parts.bind(table).execute();
+      while (parts.fetch()) rep.existing.push_back(parts.text(0));
+      rep.partitioned = !rep.existing.empty();
+      if (!rep.partitioned) {
+        if (create) partition_table(rep, horizon);
+        out.push_back(std::move(rep));
+        continue;
+      }
+      if (std::find(rep.existing.begin(), rep.existing.end(), "p_future") == rep.existing.end())
+        throw StoreError("partitions of " + rep.table +
+                         " have no p_future partition to split months from; this layout was "
+                         "not made by infra-monitor: add partitions by hand");
+      // Months after the newest month partition, up to the horizon, split from p_future.
+      Day next = month_start(ty, tm);
+      for (const auto& name : rep.existing) {
+        if (name.size() != 7 || name[0] != 'p') continue;  // p_history, p_future
+        int y = std::atoi(name.substr(1, 4).c_str()), m = std::atoi(name.substr(5, 2).c_str());
+        if (y > 0 && m >= 1 && m <= 12) next = std::max(next, month_start(y, m + 1));
+      }
+      while (next <= horizon) {
+        auto [y, m] = year_month(next);
+        Day after = month_start(y, m + 1);
+        db().query("ALTER TABLE " + rep.table + " REORGANIZE PARTITION p_future INTO (PARTITION " +
+                   partition_name(next) + " " + less_than(after) +
+                   ", PARTITION p_future VALUES LESS THAN MAXVALUE)");
+        rep.added.push_back(partition_name(next));
+        next = after;
+      }
+      out.push_back(std::move(rep));
+    }
+    return out;
+  }
+
+ private:
+  // The data session: replaced when lost, but never inside a transaction (its writes
+  // would be gone and the rest would commit on their own).
+  Connection& db() {
+    if (!conn_ || !conn_->usable()) {
+      if (in_tx_)
+        throw TransientError("mysql: the connection to " + url_.str() +
+                             " was lost during the transaction");
+      stmts_.clear();
+      conn_.reset();
+      conn_ = std::make_unique<Connection>(url_, opts_);
+    }
+    return *conn_;
+  }
+
+  Statement& cached(const std::string& sql) {
+    Connection& c = db();
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) it = stmts_.emplace(sql, std::make_unique<Statement>(c, sql)).first;
+    return *it->second;
+  }
+
+  static std::string ts(const std::string& expr) {
+    return "DATE_FORMAT(" + expr + ", '%Y-%m-%d %H:%i:%s')";
+  }
+
+  // Multi-row INSERT ... ON DUPLICATE KEY UPDATE, kBatchRows rows per statement. The
+  // full-size statement is prepared once and kept; the last, shorter one is not.
+  template <class T, class BindRow, class BindTail = void (*)(Statement&)>
+  void upsert_rows(
+      const std::string& head, const std::string& row_placeholders, const std::string& tail,
+      std::span<const T> rows, BindRow bind_row, BindTail bind_tail = [](Statement&) {}) {
+    for (size_t i = 0; i < rows.size(); i += kBatchRows) {
+      const size_t n = std::min(kBatchRows, rows.size() - i);
+      std::string sql = head;
+      sql.reserve(head.size() + n * (row_placeholders.size() + 1) + tail.size());
+      for (size_t r = 0; r < n; ++r) (sql += r ? "," : " ") += row_placeholders;
+      sql += tail;
+      std::unique_ptr<Statement> once;
+      Statement* s = nullptr;
+      if (n == kBatchRows) {
+        s = &cached(sql);
+      } else {
+        once = std::make_unique<Statement>(db(), sql);
+        s = once.get();
+      }
+      s->reset();
+      for (size_t r = 0; r < n; ++r) bind_row(*s, rows[i + r]);
+      bind_tail(*s);
+      s->execute();
+    }
+  }
+  template <class T, class BindRow, class BindTail = void (*)(Statement&)>
+  void upsert_rows(
+      const std::string& head, const std::string& row_placeholders, const std::string& tail,
+      const std::vector<T>& rows, BindRow bind_row, BindTail bind_tail = [](Statement&) {}) {
+    upsert_rows<T>(head, row_placeholders, tail, std::span<const T>(rows), bind_row, bind_tail);
+  }
+
+  void partition_table(PartitionReport& rep, Day horizon) {
+    Statement oldest(db(), "SELECT MIN(metric_date) FROM " + rep.table);
+    oldest.execute();
+    oldest.fetch();
+    Day first = horizon;
+    if (!oldest.is_null(0)) first = std::min(first, oldest.day(0));
+    oldest.done();
+    auto [fy, fm] = year_month(first);
+    Day month = month_start(fy, fm);
+    std::string sql = "ALTER TABLE " + rep.table +
+                      " PARTITION BY RANGE (TO_DAYS(metric_date)) (PARTITION p_history " +
+                      less_than(month);
+    while (month <= horizon) {
+      auto [y, m] = year_month(month);
+      Day after = month_start(y, m + 1);
+      sql += ", PARTITION " + partition_name(month) + " " + less_than(after);
+      rep.added.push_back(partition_name(month));
+      month = after;
+    }
+    sql += ", PARTITION p_future VALUES LESS THAN MAXVALUE)";
+    db().query(sql);
+    rep.added.insert(rep.added.begin(), "p_history");
+    rep.added.push_back("p_future");
+    rep.partitioned = true;
+  }
+
+  static void release_lock(Connection& c, const std::string& name) {
+    try {
+      Statement s(c, "SELECT RELEASE_LOCK(?)");
+      s.bind(name).execute();
+      s.done();
+    } catch (const std::exception&) {
+      // the lock goes with the session
+    }
+  }
+
+  std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {
+    Statement s(db(),
+                "SELECT run_id, target_date, step_num, step_name, status, rows_affected, "
+                "duration_seconds, COALESCE(error_message,''), " +
+                    ts("created_at") + " FROM infra_monitoring_pipeline_log " + where_order);
+    s.bind(param).execute();
+    std::vector<StepLogRow> out;
+    while (s.fetch())
+      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
+                     s.integer(5), s.real(6), s.text(7), s.text(8)});
+    return out;
+  }
+
+  StorageUrl url_;
+  OpenMode mode_;
+  MysqlOptions opts_;
+  std::unique_ptr<Connection> conn_;
+  bool in_tx_ = false;
+  std::map<std::string, std::unique_ptr<Statement>> stmts_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_mysql(const StorageUrl& url, OpenMode mode, const MysqlOptions& opts) {
+  auto s = std::make_unique<MysqlStore>(url, mode, opts);
+  s->migrate();
+  return s;
+}
+
+}  // namespace im::store
