@@ -1,51 +1,90 @@
 #!/usr/bin/env bash
 # make bench: end-to-end pipeline runs at three scales on the simulated fleet, with per-step
-# wall time (from the pipeline log) and the process's peak memory (GNU time), then the
+# wall time (from the pipeline log) and the process's peak memory (GNU time), on SQLite and
+# on a private MariaDB (tests/harness/mariadb.sh); store write throughput on both; then the
 # micro-benchmarks. Figures go to docs/performance.md by hand, with the machine and date.
 set -euo pipefail
 build=${1:-build/release}
+here=$(cd "$(dirname "$0")" && pwd)
 bin="$build/infra-monitor"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  "$here/../tests/harness/mariadb.sh" stop "$work/mariadb" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 yesterday=$(date -u -d yesterday +%F)
 
-steps_of_last_run() {  # $1 = database
-  sqlite3 -separator ' ' "$1" "
-    SELECT printf('  step %2d %-26s %-8s %8d rows %8.3f s', step_num, step_name, status, rows_affected, duration_seconds)
+"$here/../tests/harness/mariadb.sh" start "$work/mariadb" >/dev/null
+# shellcheck disable=SC1091
+source "$work/mariadb/env"
+export DB_PASSWORD=$IM_TEST_MYSQL_PASSWORD
+maria_sql() {  # $1 = database, $2 = SQL
+  mariadb --no-defaults -h 127.0.0.1 -P "$IM_TEST_MYSQL_PORT" -u im_test -p"$IM_TEST_MYSQL_PASSWORD" \
+    -N -B "$1" -e "$2"
+}
+maria_db() {  # $1 = name: a fresh database, prints its URL
+  maria_sql mysql "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1" >/dev/null
+  echo "mysql://im_test@127.0.0.1:$IM_TEST_MYSQL_PORT/$1"
+}
+
+steps_of_last_run() {  # $1 = storage URL
+  local q="SELECT step_num, step_name, status, rows_affected, duration_seconds
     FROM infra_monitoring_pipeline_log
     WHERE run_id = (SELECT run_id FROM infra_monitoring_pipeline_log ORDER BY id DESC LIMIT 1)
     ORDER BY step_num"
+  if [[ $1 == mysql://* ]]; then
+    maria_sql "${1##*/}" "$q"
+  else
+    sqlite3 -separator $'\t' "${1#sqlite://}" "$q"
+  fi | awk -F'\t' '{ printf "  step %2d %-26s %-8s %8d rows %8.3f s\n", $1, $2, $3, $4, $5 }'
 }
 
-measure() {  # $1 = label, $2 = database, rest = command
-  local label=$1 db=$2; shift 2
+measure() {  # $1 = label, rest = command
+  local label=$1; shift
   /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || {
     cat "$work/stderr" >&2; echo "bench: '$label' failed" >&2; exit 1; }
   read -r secs kb <"$work/time"
   printf '\n%s: %s s wall, peak RSS %d MiB\n' "$label" "$secs" $((kb / 1024))
 }
 
-scale() {  # $1 = label, $2 redis, $3 rds, $4 ec2, $5 history days
-  local db="$work/$1.db"
+demo() {  # $1 = storage URL
+  measure "demo on ${1%%:*}: 30-day backfill + yesterday, guide's current scale (76 Redis, 62 RDS)" \
+    "$bin" --storage-url "$1" --log-level warning demo
+  grep -h 'backfill done' "$work/stderr" | sed 's/^/  /'
+  steps_of_last_run "$1"
+}
+
+scale() {  # $1 = storage URL, $2 redis, $3 rds, $4 ec2, $5 history days
+  local url=$1
   export IM_SIMULATE_REDIS_INSTANCES=$2 IM_SIMULATE_RDS_INSTANCES=$3 IM_SIMULATE_EC2_INSTANCES=$4 ENABLE_EC2=true
   if [[ $5 -gt 0 ]]; then
-    "$bin" --storage-url "sqlite://$db" --log-level warning run \
+    "$bin" --storage-url "$url" --log-level warning run \
       --start-date "$(date -u -d "$yesterday - $5 days" +%F)" --end-date "$(date -u -d "$yesterday - 1 day" +%F)" >/dev/null
   fi
-  measure "one day at $(( $2 + $3 + $4 )) instances ($2 Redis, $3 RDS, $4 EC2; $5 days of history)" "$db" \
-    "$bin" --storage-url "sqlite://$db" --log-level warning run --target-date "$yesterday"
-  steps_of_last_run "$db"
+  local label="one day at $(( $2 + $3 + $4 )) instances ($2 Redis, $3 RDS, $4 EC2; $5 days of history) on ${url%%:*}"
+  measure "$label" "$bin" --storage-url "$url" --log-level warning run --target-date "$yesterday"
+  steps_of_last_run "$url"
+  measure "the same day again (re-run: every row an update) on ${url%%:*}" \
+    "$bin" --storage-url "$url" --log-level warning run --target-date "$yesterday"
+  steps_of_last_run "$url"
   unset IM_SIMULATE_REDIS_INSTANCES IM_SIMULATE_RDS_INSTANCES IM_SIMULATE_EC2_INSTANCES ENABLE_EC2
 }
 
 echo "infra-monitor benchmarks on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%F)"
-measure "demo: 30-day backfill + yesterday, guide's current scale (76 Redis, 62 RDS)" "$work/demo.db" \
-  "$bin" --storage-url "sqlite://$work/demo.db" --log-level warning demo
-grep -h 'backfill done' "$work/stderr" | sed 's/^/  /'
-steps_of_last_run "$work/demo.db"
+echo "MariaDB $(maria_sql mysql 'SELECT VERSION()') (private server, default settings)"
 
-scale 1k 400 300 300 "${HISTORY_1K:-28}"
-scale 10k 4000 3000 3000 "${HISTORY_10K:-7}"
+echo
+echo "store write throughput: 140,000 daily-metric rows (10,000 instances x 14 metrics)"
+"$build/bench/store_bench" "sqlite://$work/store.db" 140000
+"$build/bench/store_bench" "$(maria_db im_bench_store)" 140000
+
+demo "sqlite://$work/demo.db"
+demo "$(maria_db im_bench_demo)"
+
+scale "sqlite://$work/1k.db" 400 300 300 "${HISTORY_1K:-28}"
+scale "sqlite://$work/10k.db" 4000 3000 3000 "${HISTORY_10K:-7}"
+scale "$(maria_db im_bench_10k)" 4000 3000 3000 "${HISTORY_10K:-7}"
 
 echo
 "$build/bench/micro_bench" --benchmark_min_time=0.2

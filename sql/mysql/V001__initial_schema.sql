@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS infra_fleet_inventory (
   CONSTRAINT ck_inventory_status CHECK (status IN ('ACTIVE', 'DECOMMISSIONED'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
--- The date is part of the primary key so the table can be partitioned by month
+-- The natural key is the primary key: InnoDB clusters rows by it, so a day's rows sit together
+-- (history reads are range scans, a new day appends) and an upsert finds its row without a
+-- second index. metric_date leads every unique key so the table can be partitioned by month
 -- (partition_by_month.sql): MySQL requires the partition column in every unique key.
 CREATE TABLE IF NOT EXISTS infra_metric_daily (
   id               BIGINT       NOT NULL AUTO_INCREMENT,
@@ -45,8 +47,8 @@ CREATE TABLE IF NOT EXISTS infra_metric_daily (
   source           VARCHAR(16)  NOT NULL,
   created_at       DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at       DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  PRIMARY KEY (id, metric_date),
-  UNIQUE KEY uk_metric_daily (metric_date, service_type, instance_id, metric_name),
+  PRIMARY KEY (metric_date, service_type, instance_id, metric_name),
+  UNIQUE KEY uk_metric_daily_id (id, metric_date),
   KEY ix_metric_daily_series (service_type, instance_id, metric_name, metric_date)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
@@ -71,8 +73,8 @@ CREATE TABLE IF NOT EXISTS infra_anomaly_scores (
   score_status       VARCHAR(16)  NOT NULL,
   created_at         DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at         DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  PRIMARY KEY (id, metric_date),
-  UNIQUE KEY uk_anomaly_scores (metric_date, service_type, instance_id, metric_name),
+  PRIMARY KEY (metric_date, service_type, instance_id, metric_name),
+  UNIQUE KEY uk_anomaly_scores_id (id, metric_date),
   KEY ix_anomaly_scores_series (service_type, instance_id, metric_name, metric_date),
   KEY ix_anomaly_scores_severity (metric_date, severity),
   CONSTRAINT ck_scores_severity CHECK (severity IN ('NORMAL', 'INFO', 'WARNING', 'CRITICAL')),

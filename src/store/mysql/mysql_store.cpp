@@ -4,13 +4,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "store/migrations.h"
 #include "store/mysql/connection.h"
+#include "store/rows.h"
 
 namespace im::store {
 
@@ -30,11 +30,7 @@ std::string services_in(std::span<const ServiceType> s) {
   return q + ")";
 }
 
-constexpr std::pair<const char*, const char*> kDataTables[] = {
-    {"infra_metric_daily", "metric_date"},
-    {"infra_anomaly_scores", "metric_date"},
-    {"infra_health_scores", "metric_date"},
-    {"infra_anomaly_alerts", "alert_date"}};
+using rows::kDataTables;
 
 constexpr const char* kPartitionedTables[] = {"infra_metric_daily", "infra_anomaly_scores"};
 
@@ -268,20 +264,7 @@ class MysqlStore final : public Store {
           "instance_class, engine, region, allocated_storage_gb, max_memory_bytes, tags, status, "
           "source, first_seen, last_seen) VALUES",
           "(?,?,?,?,?,?,?,?,?,'ACTIVE',?,?,?)", tail, rows,
-          [&](Statement& s, const Instance* i) {
-            s.bind(to_string(i->service))
-                .bind(i->id)
-                .bind(i->name)
-                .bind(i->instance_class)
-                .bind(i->engine)
-                .bind(i->region)
-                .bind(i->allocated_storage_gb)
-                .bind(i->max_memory_bytes)
-                .bind(nlohmann::json(i->tags).dump())
-                .bind(i->source)
-                .bind(day)
-                .bind(day);
-          },
+          [&](Statement& s, const Instance* i) { rows::bind_instance(s, *i, day); },
           [&](Statement& s) { s.bind(active_from); });
     }
     return seen.size();
@@ -307,35 +290,11 @@ class MysqlStore final : public Store {
   }
 
   std::vector<InventoryRow> load_inventory() override {
-    Statement s(
-        db(),
-        "SELECT service_type, instance_id, COALESCE(instance_name,''), "
-        "COALESCE(instance_class,''), COALESCE(engine,''), COALESCE(region,''), "
-        "COALESCE(allocated_storage_gb,0), COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), "
-        "status, source, first_seen, last_seen FROM infra_fleet_inventory "
-        "ORDER BY service_type, instance_id");
+    Statement s(db(), std::string("SELECT ") + rows::kInventoryColumns +
+                          " FROM infra_fleet_inventory ORDER BY service_type, instance_id");
     s.execute();
     std::vector<InventoryRow> out;
-    while (s.fetch()) {
-      InventoryRow r;
-      r.instance.service = s.service(0);
-      r.instance.id = s.text(1);
-      r.instance.name = s.text(2);
-      r.instance.instance_class = s.text(3);
-      r.instance.engine = s.text(4);
-      r.instance.region = s.text(5);
-      r.instance.allocated_storage_gb = s.real(6);
-      r.instance.max_memory_bytes = s.real(7);
-      auto tags = nlohmann::json::parse(s.text(8), nullptr, false);
-      if (tags.is_object())
-        for (auto& [k, v] : tags.items())
-          if (v.is_string()) r.instance.tags[k] = v.get<std::string>();
-      r.status = s.text(9);
-      r.instance.source = s.text(10);
-      r.first_seen = s.day(11);
-      r.last_seen = s.day(12);
-      out.push_back(std::move(r));
-    }
+    while (s.fetch()) out.push_back(rows::read_inventory(s));
     return out;
   }
 
@@ -349,48 +308,22 @@ class MysqlStore final : public Store {
         "min_value = VALUES(min_value), max_value = VALUES(max_value), p95_value = "
         "VALUES(p95_value), sample_count = VALUES(sample_count), expected_samples = "
         "VALUES(expected_samples), source = VALUES(source)",
-        rows, [](Statement& s, const DailyMetric& m) {
-          s.bind(m.date)
-              .bind(to_string(m.service))
-              .bind(m.instance_id)
-              .bind(m.metric)
-              .bind(m.unit)
-              .bind(m.avg)
-              .bind(m.min)
-              .bind(m.max)
-              .bind(m.p95)
-              .bind(m.sample_count)
-              .bind(m.expected_samples)
-              .bind(m.source);
-        });
+        rows, rows::bind_daily_metric<Statement>);
     return rows.size();
   }
 
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
-    Statement s(db(),
-                "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), "
-                "avg_value, min_value, max_value, p95_value, sample_count, expected_samples, "
-                "source FROM infra_metric_daily WHERE metric_date BETWEEN ? AND ?" +
-                    services_in(services) +
-                    " ORDER BY metric_date, service_type, instance_id, metric_name");
+    Statement s(db(), std::string("SELECT ") + rows::kDailyMetricColumns +
+                          " FROM infra_metric_daily WHERE metric_date BETWEEN ? AND ?" +
+                          services_in(services) +
+                          " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     s.execute();
     DailyMetric m;
     while (s.fetch()) {
-      m.date = s.day(0);
-      m.service = s.service(1);
-      m.instance_id = s.text(2);
-      m.metric = s.text(3);
-      m.unit = s.text(4);
-      m.avg = s.real(5);
-      m.min = s.real(6);
-      m.max = s.real(7);
-      m.p95 = s.real(8);
-      m.sample_count = static_cast<int32_t>(s.integer(9));
-      m.expected_samples = static_cast<int32_t>(s.integer(10));
-      m.source = s.text(11);
+      rows::read_daily_metric(s, m);
       fn(m);
     }
   }
@@ -407,83 +340,33 @@ class MysqlStore final : public Store {
         "VALUES(z_score), we_rules = VALUES(we_rules), roc_pct = VALUES(roc_pct), "
         "anomaly_score = VALUES(anomaly_score), severity = VALUES(severity), "
         "is_baseline_period = VALUES(is_baseline_period), score_status = VALUES(score_status)",
-        rows, [](Statement& s, const AnomalyScoreRow& r) {
-          s.bind(r.date)
-              .bind(to_string(r.service))
-              .bind(r.instance_id)
-              .bind(r.metric)
-              .bind(to_string(r.spc_stat))
-              .bind(r.value)
-              .bind(r.mean)
-              .bind(r.std)
-              .bind(r.sigma)
-              .bind(r.baseline_days)
-              .bind(r.z)
-              .bind_text_or_null(r.we_rules)
-              .bind(r.roc_pct)
-              .bind(r.anomaly_score)
-              .bind_text_or_null(r.severity)
-              .bind(r.is_baseline_period)
-              .bind(r.score_status);
-        });
+        rows, rows::bind_anomaly_score<Statement>);
     return rows.size();
   }
 
   std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
-    Statement s(db(),
-                "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, "
-                "rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, "
-                "COALESCE(we_rules,''), roc_pct, anomaly_score, COALESCE(severity,''), "
-                "is_baseline_period, score_status FROM infra_anomaly_scores WHERE metric_date "
-                "BETWEEN ? AND ? ORDER BY metric_date, service_type, instance_id, metric_name");
+    Statement s(db(), std::string("SELECT ") + rows::kAnomalyScoreColumns +
+                          " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? ORDER BY "
+                          "metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to).execute();
     std::vector<AnomalyScoreRow> out;
-    while (s.fetch()) {
-      AnomalyScoreRow r;
-      r.date = s.day(0);
-      r.service = s.service(1);
-      r.instance_id = s.text(2);
-      r.metric = s.text(3);
-      r.spc_stat = parse_stat(s.text(4)).value_or(Stat::AVG);
-      r.value = s.real(5);
-      r.mean = s.opt(6);
-      r.std = s.opt(7);
-      r.sigma = s.opt(8);
-      r.baseline_days = static_cast<int>(s.integer(9));
-      r.z = s.opt(10);
-      r.we_rules = s.text(11);
-      r.roc_pct = s.opt(12);
-      r.anomaly_score = s.opt(13);
-      r.severity = s.text(14);
-      r.is_baseline_period = s.integer(15) != 0;
-      r.score_status = s.text(16);
-      out.push_back(std::move(r));
-    }
+    while (s.fetch()) out.push_back(rows::read_anomaly_score(s));
     return out;
   }
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    Statement s(db(),
-                "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, "
-                "COALESCE(severity,'') FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND "
-                "? AND score_status = 'SCORED'" +
-                    services_in(services) +
-                    " ORDER BY metric_date, service_type, instance_id, metric_name");
+    Statement s(db(), std::string("SELECT ") + rows::kScoredHistoryColumns +
+                          " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND "
+                          "score_status = 'SCORED'" +
+                          services_in(services) +
+                          " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     s.execute();
     AnomalyScoreRow r;
-    r.score_status = "SCORED";
-    r.is_baseline_period = false;
     while (s.fetch()) {
-      r.date = s.day(0);
-      r.service = s.service(1);
-      r.instance_id = s.text(2);
-      r.metric = s.text(3);
-      r.value = s.real(4);
-      r.z = s.opt(5);
-      r.severity = s.text(6);
+      rows::read_scored_history(s, r);
       fn(r);
     }
   }
@@ -499,34 +382,17 @@ class MysqlStore final : public Store {
         "VALUES(connections_score), latency_score = VALUES(latency_score), throughput_score = "
         "VALUES(throughput_score), errors_score = VALUES(errors_score), health_score = "
         "VALUES(health_score), grade = VALUES(grade), trend_direction = VALUES(trend_direction)",
-        rows, [](Statement& s, const HealthRow& r) {
-          s.bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
-          for (const auto& d : r.dimension) s.bind(d);
-          s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend);
-        });
+        rows, rows::bind_health<Statement>);
     return rows.size();
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    Statement s(db(),
-                "SELECT metric_date, service_type, instance_id, cpu_score, memory_score, "
-                "storage_score, connections_score, latency_score, throughput_score, "
-                "errors_score, health_score, COALESCE(grade,''), COALESCE(trend_direction,'') "
-                "FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
-                "ORDER BY service_type, instance_id, metric_date");
+    Statement s(db(), std::string("SELECT ") + rows::kHealthColumns +
+                          " FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
+                          "ORDER BY service_type, instance_id, metric_date");
     s.bind(from).bind(to).execute();
     std::vector<HealthRow> out;
-    while (s.fetch()) {
-      HealthRow r;
-      r.date = s.day(0);
-      r.service = s.service(1);
-      r.instance_id = s.text(2);
-      for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = s.opt(3 + i);
-      r.health_score = s.opt(10);
-      r.grade = s.text(11);
-      r.trend = s.text(12);
-      out.push_back(std::move(r));
-    }
+    while (s.fetch()) out.push_back(rows::read_health(s));
     return out;
   }
 
@@ -542,64 +408,17 @@ class MysqlStore final : public Store {
         "VALUES(we_rules), roc_pct = VALUES(roc_pct), anomaly_score = VALUES(anomaly_score), "
         "consecutive_anomaly_days = VALUES(consecutive_anomaly_days), message = "
         "VALUES(message), recommended_action = VALUES(recommended_action)",
-        rows, [](Statement& s, const AlertRow& r) {
-          s.bind(r.date)
-              .bind(to_string(r.service))
-              .bind(r.instance_id)
-              .bind(r.metric)
-              .bind(r.alert_type)
-              .bind(r.severity)
-              .bind(r.value)
-              .bind(r.baseline_mean)
-              .bind(r.baseline_sigma)
-              .bind(r.z)
-              .bind_text_or_null(r.we_rules)
-              .bind(r.roc_pct)
-              .bind(r.anomaly_score)
-              .bind(r.consecutive_days)
-              .bind(r.message)
-              .bind_text_or_null(r.recommended_action);
-        });
+        rows, rows::bind_alert<Statement>);
     return rows.size();
   }
 
   std::vector<AlertRow> load_alerts(Day day) override {
-    Statement s(db(),
-                "SELECT id, alert_date, service_type, instance_id, metric_name, alert_type, "
-                "severity, value, baseline_mean, baseline_sigma, z_score, COALESCE(we_rules,''), "
-                "roc_pct, anomaly_score, consecutive_anomaly_days, message, "
-                "COALESCE(recommended_action,''), acknowledged, COALESCE(acknowledged_by,''), "
-                "COALESCE(DATE_FORMAT(acknowledged_at, '%Y-%m-%d %H:%i:%s'),''), "
-                "COALESCE(notes,'') FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY "
-                "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' "
-                "THEN 3 ELSE 4 END, anomaly_score DESC, instance_id, metric_name");
+    Statement s(db(), "SELECT " + rows::alert_columns(ts("acknowledged_at")) +
+                          " FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY " +
+                          rows::kAlertOrder);
     s.bind(day).execute();
     std::vector<AlertRow> out;
-    while (s.fetch()) {
-      AlertRow r;
-      r.id = s.integer(0);
-      r.date = s.day(1);
-      r.service = s.service(2);
-      r.instance_id = s.text(3);
-      r.metric = s.text(4);
-      r.alert_type = s.text(5);
-      r.severity = s.text(6);
-      r.value = s.opt(7);
-      r.baseline_mean = s.opt(8);
-      r.baseline_sigma = s.opt(9);
-      r.z = s.opt(10);
-      r.we_rules = s.text(11);
-      r.roc_pct = s.opt(12);
-      r.anomaly_score = s.opt(13);
-      r.consecutive_days = static_cast<int>(s.integer(14));
-      r.message = s.text(15);
-      r.recommended_action = s.text(16);
-      r.acknowledged = s.integer(17) != 0;
-      r.acknowledged_by = s.text(18);
-      r.acknowledged_at = s.text(19);
-      r.notes = s.text(20);
-      out.push_back(std::move(r));
-    }
+    while (s.fetch()) out.push_back(rows::read_alert(s));
     return out;
   }
 
@@ -658,17 +477,8 @@ class MysqlStore final : public Store {
         "(?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE status = VALUES(status), rows_affected = "
         "VALUES(rows_affected), duration_seconds = VALUES(duration_seconds), error_message = "
         "VALUES(error_message), created_at = VALUES(created_at)");
-    s.reset()
-        .bind(r.run_id)
-        .bind(r.target_date)
-        .bind(r.step_num)
-        .bind(r.step_name)
-        .bind(r.status)
-        .bind(r.rows_affected)
-        .bind(r.duration_seconds)
-        .bind_text_or_null(r.error_message)
-        .bind(r.created_at)
-        .execute();
+    rows::bind_step_log(s.reset(), r);
+    s.execute();
   }
 
   std::vector<RunSummary> recent_runs(int limit) override {
@@ -930,15 +740,11 @@ class MysqlStore final : public Store {
   }
 
   std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {
-    Statement s(db(),
-                "SELECT run_id, target_date, step_num, step_name, status, rows_affected, "
-                "duration_seconds, COALESCE(error_message,''), " +
-                    ts("created_at") + " FROM infra_monitoring_pipeline_log " + where_order);
+    Statement s(db(), "SELECT " + rows::step_log_columns(ts("created_at")) +
+                          " FROM infra_monitoring_pipeline_log " + where_order);
     s.bind(param).execute();
     std::vector<StepLogRow> out;
-    while (s.fetch())
-      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
-                     s.integer(5), s.real(6), s.text(7), s.text(8)});
+    while (s.fetch()) out.push_back(rows::read_step_log(s));
     return out;
   }
 

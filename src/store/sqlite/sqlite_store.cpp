@@ -13,6 +13,7 @@
 #include <set>
 
 #include "store/migrations.h"
+#include "store/rows.h"
 
 namespace im::store {
 
@@ -129,12 +130,7 @@ std::string services_in(std::span<const ServiceType> s) {
   return q + ")";
 }
 
-// The four data tables and their date column.
-constexpr std::pair<const char*, const char*> kDataTables[] = {
-    {"infra_metric_daily", "metric_date"},
-    {"infra_anomaly_scores", "metric_date"},
-    {"infra_health_scores", "metric_date"},
-    {"infra_anomaly_alerts", "alert_date"}};
+using rows::kDataTables;
 
 class SqliteStore final : public Store {
  public:
@@ -285,21 +281,8 @@ class SqliteStore final : public Store {
         " updated_at = " +
         std::string(kNow));
     for (const Instance& i : seen) {
-      nlohmann::json tags(i.tags);
-      s.reset()
-          .bind(to_string(i.service))
-          .bind(i.id)
-          .bind(i.name)
-          .bind(i.instance_class)
-          .bind(i.engine)
-          .bind(i.region)
-          .bind(i.allocated_storage_gb)
-          .bind(i.max_memory_bytes)
-          .bind(tags.dump())
-          .bind(i.source)
-          .bind(day)
-          .bind(day)
-          .run();
+      rows::bind_instance(s.reset(), i, day);
+      s.run();
     }
     return seen.size();
   }
@@ -321,34 +304,10 @@ class SqliteStore final : public Store {
   }
 
   std::vector<InventoryRow> load_inventory() override {
-    Stmt s(
-        db_,
-        "SELECT service_type, instance_id, COALESCE(instance_name,''), "
-        "COALESCE(instance_class,''), "
-        "COALESCE(engine,''), COALESCE(region,''), COALESCE(allocated_storage_gb,0), "
-        "COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), status, source, first_seen, last_seen "
-        "FROM infra_fleet_inventory ORDER BY service_type, instance_id");
+    Stmt s(db_, std::string("SELECT ") + rows::kInventoryColumns +
+                    " FROM infra_fleet_inventory ORDER BY service_type, instance_id");
     std::vector<InventoryRow> out;
-    while (s.step()) {
-      InventoryRow r;
-      r.instance.service = s.service(0);
-      r.instance.id = s.text(1);
-      r.instance.name = s.text(2);
-      r.instance.instance_class = s.text(3);
-      r.instance.engine = s.text(4);
-      r.instance.region = s.text(5);
-      r.instance.allocated_storage_gb = s.real(6);
-      r.instance.max_memory_bytes = s.real(7);
-      auto tags = nlohmann::json::parse(s.text(8), nullptr, false);
-      if (tags.is_object())
-        for (auto& [k, v] : tags.items())
-          if (v.is_string()) r.instance.tags[k] = v.get<std::string>();
-      r.status = s.text(9);
-      r.instance.source = s.text(10);
-      r.first_seen = s.day(11);
-      r.last_seen = s.day(12);
-      out.push_back(std::move(r));
-    }
+    while (s.step()) out.push_back(rows::read_inventory(s));
     return out;
   }
 
@@ -364,49 +323,24 @@ class SqliteStore final : public Store {
         "excluded.sample_count, "
         "expected_samples = excluded.expected_samples, source = excluded.source, updated_at = " +
         std::string(kNow));
-    for (const DailyMetric& m : rows)
-      s.reset()
-          .bind(m.date)
-          .bind(to_string(m.service))
-          .bind(m.instance_id)
-          .bind(m.metric)
-          .bind(m.unit)
-          .bind(m.avg)
-          .bind(m.min)
-          .bind(m.max)
-          .bind(m.p95)
-          .bind(m.sample_count)
-          .bind(m.expected_samples)
-          .bind(m.source)
-          .run();
+    for (const DailyMetric& m : rows) {
+      rows::bind_daily_metric(s.reset(), m);
+      s.run();
+    }
     return rows.size();
   }
 
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
-    Stmt s(db_,
-           "SELECT metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), "
-           "avg_value, min_value, "
-           "max_value, p95_value, sample_count, expected_samples, source FROM infra_metric_daily "
-           "WHERE metric_date BETWEEN ? AND ?" +
-               services_in(services) +
-               " ORDER BY metric_date, service_type, instance_id, metric_name");
+    Stmt s(db_, std::string("SELECT ") + rows::kDailyMetricColumns +
+                    " FROM infra_metric_daily WHERE metric_date BETWEEN ? AND ?" +
+                    services_in(services) +
+                    " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     DailyMetric m;  // reused: its strings keep their capacity from row to row
     while (s.step()) {
-      m.date = s.day(0);
-      m.service = s.service(1);
-      m.instance_id = s.text(2);
-      m.metric = s.text(3);
-      m.unit = s.text(4);
-      m.avg = s.real(5);
-      m.min = s.real(6);
-      m.max = s.real(7);
-      m.p95 = s.real(8);
-      m.sample_count = static_cast<int32_t>(s.integer(9));
-      m.expected_samples = static_cast<int32_t>(s.integer(10));
-      m.source = s.text(11);
+      rows::read_daily_metric(s, m);
       fn(m);
     }
   }
@@ -428,85 +362,35 @@ class SqliteStore final : public Store {
         "is_baseline_period = excluded.is_baseline_period, score_status = excluded.score_status, "
         "updated_at = " +
         std::string(kNow));
-    for (const AnomalyScoreRow& r : rows)
-      s.reset()
-          .bind(r.date)
-          .bind(to_string(r.service))
-          .bind(r.instance_id)
-          .bind(r.metric)
-          .bind(to_string(r.spc_stat))
-          .bind(r.value)
-          .bind(r.mean)
-          .bind(r.std)
-          .bind(r.sigma)
-          .bind(r.baseline_days)
-          .bind(r.z)
-          .bind_text_or_null(r.we_rules)
-          .bind(r.roc_pct)
-          .bind(r.anomaly_score)
-          .bind_text_or_null(r.severity)
-          .bind(r.is_baseline_period)
-          .bind(r.score_status)
-          .run();
+    for (const AnomalyScoreRow& r : rows) {
+      rows::bind_anomaly_score(s.reset(), r);
+      s.run();
+    }
     return rows.size();
   }
 
   std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
-    Stmt s(db_,
-           "SELECT metric_date, service_type, instance_id, metric_name, spc_stat, value, "
-           "rolling_mean_14d, "
-           "rolling_std_14d, sigma, baseline_days, z_score, COALESCE(we_rules,''), roc_pct, "
-           "anomaly_score, "
-           "COALESCE(severity,''), is_baseline_period, score_status FROM infra_anomaly_scores "
-           "WHERE metric_date BETWEEN ? AND ? ORDER BY metric_date, service_type, instance_id, "
-           "metric_name");
+    Stmt s(db_, std::string("SELECT ") + rows::kAnomalyScoreColumns +
+                    " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? ORDER BY "
+                    "metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     std::vector<AnomalyScoreRow> out;
-    while (s.step()) {
-      AnomalyScoreRow r;
-      r.date = s.day(0);
-      r.service = s.service(1);
-      r.instance_id = s.text(2);
-      r.metric = s.text(3);
-      r.spc_stat = parse_stat(s.text(4)).value_or(Stat::AVG);
-      r.value = s.real(5);
-      r.mean = s.opt(6);
-      r.std = s.opt(7);
-      r.sigma = s.opt(8);
-      r.baseline_days = static_cast<int>(s.integer(9));
-      r.z = s.opt(10);
-      r.we_rules = s.text(11);
-      r.roc_pct = s.opt(12);
-      r.anomaly_score = s.opt(13);
-      r.severity = s.text(14);
-      r.is_baseline_period = s.integer(15) != 0;
-      r.score_status = s.text(16);
-      out.push_back(std::move(r));
-    }
+    while (s.step()) out.push_back(rows::read_anomaly_score(s));
     return out;
   }
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    Stmt s(
-        db_,
-        "SELECT metric_date, service_type, instance_id, metric_name, value, z_score, severity "
-        "FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
-            services_in(services) +
-            " ORDER BY metric_date, service_type, instance_id, metric_name");
+    Stmt s(db_, std::string("SELECT ") + rows::kScoredHistoryColumns +
+                    " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND "
+                    "score_status = 'SCORED'" +
+                    services_in(services) +
+                    " ORDER BY metric_date, service_type, instance_id, metric_name");
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
     AnomalyScoreRow r;
-    r.score_status = "SCORED";
-    r.is_baseline_period = false;
     while (s.step()) {
-      r.date = s.day(0);
-      r.service = s.service(1);
-      r.instance_id = s.text(2);
-      r.metric = s.text(3);
-      r.value = s.real(4);
-      r.z = s.opt(5);
-      r.severity = s.text(6);
+      rows::read_scored_history(s, r);
       fn(r);
     }
   }
@@ -528,34 +412,19 @@ class SqliteStore final : public Store {
         "updated_at = " +
         std::string(kNow));
     for (const HealthRow& r : rows) {
-      s.reset().bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
-      for (const auto& d : r.dimension) s.bind(d);
-      s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend).run();
+      rows::bind_health(s.reset(), r);
+      s.run();
     }
     return rows.size();
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    Stmt s(
-        db_,
-        "SELECT metric_date, service_type, instance_id, cpu_score, memory_score, storage_score, "
-        "connections_score, latency_score, throughput_score, errors_score, health_score, "
-        "COALESCE(grade,''), "
-        "COALESCE(trend_direction,'') FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
-        "ORDER BY service_type, instance_id, metric_date");
+    Stmt s(db_, std::string("SELECT ") + rows::kHealthColumns +
+                    " FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
+                    "ORDER BY service_type, instance_id, metric_date");
     s.bind(from).bind(to);
     std::vector<HealthRow> out;
-    while (s.step()) {
-      HealthRow r;
-      r.date = s.day(0);
-      r.service = s.service(1);
-      r.instance_id = s.text(2);
-      for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = s.opt(3 + i);
-      r.health_score = s.opt(10);
-      r.grade = s.text(11);
-      r.trend = s.text(12);
-      out.push_back(std::move(r));
-    }
+    while (s.step()) out.push_back(rows::read_health(s));
     return out;
   }
 
@@ -604,66 +473,20 @@ class SqliteStore final : public Store {
         "message = excluded.message, recommended_action = excluded.recommended_action, "
         "updated_at = " +
         std::string(kNow));
-    for (const AlertRow& r : rows)
-      s.reset()
-          .bind(r.date)
-          .bind(to_string(r.service))
-          .bind(r.instance_id)
-          .bind(r.metric)
-          .bind(r.alert_type)
-          .bind(r.severity)
-          .bind(r.value)
-          .bind(r.baseline_mean)
-          .bind(r.baseline_sigma)
-          .bind(r.z)
-          .bind_text_or_null(r.we_rules)
-          .bind(r.roc_pct)
-          .bind(r.anomaly_score)
-          .bind(r.consecutive_days)
-          .bind(r.message)
-          .bind_text_or_null(r.recommended_action)
-          .run();
+    for (const AlertRow& r : rows) {
+      rows::bind_alert(s.reset(), r);
+      s.run();
+    }
     return rows.size();
   }
 
   std::vector<AlertRow> load_alerts(Day day) override {
-    Stmt s(db_,
-           "SELECT id, alert_date, service_type, instance_id, metric_name, alert_type, severity, "
-           "value, "
-           "baseline_mean, baseline_sigma, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
-           "consecutive_anomaly_days, message, COALESCE(recommended_action,''), acknowledged, "
-           "COALESCE(acknowledged_by,''), COALESCE(acknowledged_at,''), COALESCE(notes,'') "
-           "FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY "
-           "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' THEN 3 "
-           "ELSE 4 END, "
-           "anomaly_score DESC, instance_id, metric_name");
+    Stmt s(db_, "SELECT " + rows::alert_columns("acknowledged_at") +
+                    " FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY " +
+                    rows::kAlertOrder);
     s.bind(day);
     std::vector<AlertRow> out;
-    while (s.step()) {
-      AlertRow r;
-      r.id = s.integer(0);
-      r.date = s.day(1);
-      r.service = s.service(2);
-      r.instance_id = s.text(3);
-      r.metric = s.text(4);
-      r.alert_type = s.text(5);
-      r.severity = s.text(6);
-      r.value = s.opt(7);
-      r.baseline_mean = s.opt(8);
-      r.baseline_sigma = s.opt(9);
-      r.z = s.opt(10);
-      r.we_rules = s.text(11);
-      r.roc_pct = s.opt(12);
-      r.anomaly_score = s.opt(13);
-      r.consecutive_days = static_cast<int>(s.integer(14));
-      r.message = s.text(15);
-      r.recommended_action = s.text(16);
-      r.acknowledged = s.integer(17) != 0;
-      r.acknowledged_by = s.text(18);
-      r.acknowledged_at = s.text(19);
-      r.notes = s.text(20);
-      out.push_back(std::move(r));
-    }
+    while (s.step()) out.push_back(rows::read_alert(s));
     return out;
   }
 
@@ -696,9 +519,7 @@ class SqliteStore final : public Store {
            "LIMIT ?");
     s.bind(limit);
     std::vector<RunSummary> out;
-    while (s.step())
-      out.push_back({s.text(0), s.day(1), s.text(2), s.text(3), static_cast<int>(s.integer(4)),
-                     static_cast<int>(s.integer(5)), static_cast<int>(s.integer(6)), s.integer(7)});
+    while (s.step()) out.push_back(rows::read_run_summary(s));
     return out;
   }
 
@@ -761,17 +582,8 @@ class SqliteStore final : public Store {
         "ON CONFLICT (run_id, step_num) DO UPDATE SET status = excluded.status, "
         "rows_affected = excluded.rows_affected, duration_seconds = excluded.duration_seconds, "
         "error_message = excluded.error_message, created_at = excluded.created_at");
-    s.reset()
-        .bind(r.run_id)
-        .bind(r.target_date)
-        .bind(r.step_num)
-        .bind(r.step_name)
-        .bind(r.status)
-        .bind(r.rows_affected)
-        .bind(r.duration_seconds)
-        .bind_text_or_null(r.error_message)
-        .bind(r.created_at)
-        .run();
+    rows::bind_step_log(s.reset(), r);
+    s.run();
   }
 
   std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
@@ -821,16 +633,11 @@ class SqliteStore final : public Store {
  private:
   // Pipeline log rows selected by `where_order` (one text parameter).
   std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {
-    Stmt s(
-        db_,
-        "SELECT run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
-        "COALESCE(error_message,''), created_at FROM infra_monitoring_pipeline_log " +
-            where_order);
+    Stmt s(db_, "SELECT " + rows::step_log_columns("created_at") +
+                    " FROM infra_monitoring_pipeline_log " + where_order);
     s.bind(param);
     std::vector<StepLogRow> out;
-    while (s.step())
-      out.push_back({s.text(0), s.day(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
-                     s.integer(5), s.real(6), s.text(7), s.text(8)});
+    while (s.step()) out.push_back(rows::read_step_log(s));
     return out;
   }
 

@@ -1,0 +1,304 @@
+// What the two SQL backends share: the SELECT column lists of each table and the code that
+// binds a row's values to a statement or reads them back. `S` is a backend's statement type;
+// both offer bind(...), bind_text_or_null(...) and the column accessors text, real, integer,
+// opt, day and service. Internal to src/store.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "store/store.h"
+
+namespace im::store::rows {
+
+// The four data tables and their date column.
+inline constexpr std::pair<const char*, const char*> kDataTables[] = {
+    {"infra_metric_daily", "metric_date"},
+    {"infra_anomaly_scores", "metric_date"},
+    {"infra_health_scores", "metric_date"},
+    {"infra_anomaly_alerts", "alert_date"}};
+
+// ---- infra_fleet_inventory --------------------------------------------------------------
+
+inline constexpr const char* kInventoryColumns =
+    "service_type, instance_id, COALESCE(instance_name,''), COALESCE(instance_class,''), "
+    "COALESCE(engine,''), COALESCE(region,''), COALESCE(allocated_storage_gb,0), "
+    "COALESCE(max_memory_bytes,0), COALESCE(tags,'{}'), status, source, first_seen, last_seen";
+
+// The 12 values of an inventory insert: service_type .. tags, source, first_seen, last_seen.
+template <class S>
+void bind_instance(S& s, const Instance& i, Day day) {
+  s.bind(to_string(i.service))
+      .bind(i.id)
+      .bind(i.name)
+      .bind(i.instance_class)
+      .bind(i.engine)
+      .bind(i.region)
+      .bind(i.allocated_storage_gb)
+      .bind(i.max_memory_bytes)
+      .bind(nlohmann::json(i.tags).dump())
+      .bind(i.source)
+      .bind(day)
+      .bind(day);
+}
+
+template <class S>
+InventoryRow read_inventory(const S& s) {
+  InventoryRow r;
+  r.instance.service = s.service(0);
+  r.instance.id = s.text(1);
+  r.instance.name = s.text(2);
+  r.instance.instance_class = s.text(3);
+  r.instance.engine = s.text(4);
+  r.instance.region = s.text(5);
+  r.instance.allocated_storage_gb = s.real(6);
+  r.instance.max_memory_bytes = s.real(7);
+  auto tags = nlohmann::json::parse(s.text(8), nullptr, false);
+  if (tags.is_object())
+    for (auto& [k, v] : tags.items())
+      if (v.is_string()) r.instance.tags[k] = v.template get<std::string>();
+  r.status = s.text(9);
+  r.instance.source = s.text(10);
+  r.first_seen = s.day(11);
+  r.last_seen = s.day(12);
+  return r;
+}
+
+// ---- infra_metric_daily -----------------------------------------------------------------
+
+inline constexpr const char* kDailyMetricColumns =
+    "metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), avg_value, "
+    "min_value, max_value, p95_value, sample_count, expected_samples, source";
+
+template <class S>
+void bind_daily_metric(S& s, const DailyMetric& m) {
+  s.bind(m.date)
+      .bind(to_string(m.service))
+      .bind(m.instance_id)
+      .bind(m.metric)
+      .bind(m.unit)
+      .bind(m.avg)
+      .bind(m.min)
+      .bind(m.max)
+      .bind(m.p95)
+      .bind(m.sample_count)
+      .bind(m.expected_samples)
+      .bind(m.source);
+}
+
+// Reads into `m` (reused from row to row, so its strings keep their capacity).
+template <class S>
+void read_daily_metric(const S& s, DailyMetric& m) {
+  m.date = s.day(0);
+  m.service = s.service(1);
+  m.instance_id = s.text(2);
+  m.metric = s.text(3);
+  m.unit = s.text(4);
+  m.avg = s.real(5);
+  m.min = s.real(6);
+  m.max = s.real(7);
+  m.p95 = s.real(8);
+  m.sample_count = static_cast<int32_t>(s.integer(9));
+  m.expected_samples = static_cast<int32_t>(s.integer(10));
+  m.source = s.text(11);
+}
+
+// ---- infra_anomaly_scores ---------------------------------------------------------------
+
+inline constexpr const char* kAnomalyScoreColumns =
+    "metric_date, service_type, instance_id, metric_name, spc_stat, value, rolling_mean_14d, "
+    "rolling_std_14d, sigma, baseline_days, z_score, COALESCE(we_rules,''), roc_pct, "
+    "anomaly_score, COALESCE(severity,''), is_baseline_period, score_status";
+
+template <class S>
+void bind_anomaly_score(S& s, const AnomalyScoreRow& r) {
+  s.bind(r.date)
+      .bind(to_string(r.service))
+      .bind(r.instance_id)
+      .bind(r.metric)
+      .bind(to_string(r.spc_stat))
+      .bind(r.value)
+      .bind(r.mean)
+      .bind(r.std)
+      .bind(r.sigma)
+      .bind(r.baseline_days)
+      .bind(r.z)
+      .bind_text_or_null(r.we_rules)
+      .bind(r.roc_pct)
+      .bind(r.anomaly_score)
+      .bind_text_or_null(r.severity)
+      .bind(r.is_baseline_period)
+      .bind(r.score_status);
+}
+
+template <class S>
+AnomalyScoreRow read_anomaly_score(const S& s) {
+  AnomalyScoreRow r;
+  r.date = s.day(0);
+  r.service = s.service(1);
+  r.instance_id = s.text(2);
+  r.metric = s.text(3);
+  r.spc_stat = parse_stat(s.text(4)).value_or(Stat::AVG);
+  r.value = s.real(5);
+  r.mean = s.opt(6);
+  r.std = s.opt(7);
+  r.sigma = s.opt(8);
+  r.baseline_days = static_cast<int>(s.integer(9));
+  r.z = s.opt(10);
+  r.we_rules = s.text(11);
+  r.roc_pct = s.opt(12);
+  r.anomaly_score = s.opt(13);
+  r.severity = s.text(14);
+  r.is_baseline_period = s.integer(15) != 0;
+  r.score_status = s.text(16);
+  return r;
+}
+
+// What the rules read of the scored history: only SCORED rows, seven columns.
+inline constexpr const char* kScoredHistoryColumns =
+    "metric_date, service_type, instance_id, metric_name, value, z_score, COALESCE(severity,'')";
+
+template <class S>
+void read_scored_history(const S& s, AnomalyScoreRow& r) {
+  r.score_status = "SCORED";
+  r.is_baseline_period = false;
+  r.date = s.day(0);
+  r.service = s.service(1);
+  r.instance_id = s.text(2);
+  r.metric = s.text(3);
+  r.value = s.real(4);
+  r.z = s.opt(5);
+  r.severity = s.text(6);
+}
+
+// ---- infra_health_scores ----------------------------------------------------------------
+
+inline constexpr const char* kHealthColumns =
+    "metric_date, service_type, instance_id, cpu_score, memory_score, storage_score, "
+    "connections_score, latency_score, throughput_score, errors_score, health_score, "
+    "COALESCE(grade,''), COALESCE(trend_direction,'')";
+
+template <class S>
+void bind_health(S& s, const HealthRow& r) {
+  s.bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
+  for (const auto& d : r.dimension) s.bind(d);
+  s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend);
+}
+
+template <class S>
+HealthRow read_health(const S& s) {
+  HealthRow r;
+  r.date = s.day(0);
+  r.service = s.service(1);
+  r.instance_id = s.text(2);
+  for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = s.opt(3 + i);
+  r.health_score = s.opt(10);
+  r.grade = s.text(11);
+  r.trend = s.text(12);
+  return r;
+}
+
+// ---- infra_anomaly_alerts ---------------------------------------------------------------
+
+// `acknowledged_at` is the backend's expression for that timestamp as text.
+inline std::string alert_columns(const std::string& acknowledged_at) {
+  return "id, alert_date, service_type, instance_id, metric_name, alert_type, severity, value, "
+         "baseline_mean, baseline_sigma, z_score, COALESCE(we_rules,''), roc_pct, anomaly_score, "
+         "consecutive_anomaly_days, message, COALESCE(recommended_action,''), acknowledged, "
+         "COALESCE(acknowledged_by,''), COALESCE(" +
+         acknowledged_at + ",''), COALESCE(notes,'')";
+}
+
+// Most severe first, then the highest score.
+inline constexpr const char* kAlertOrder =
+    "CASE severity WHEN 'EMERGENCY' THEN 1 WHEN 'CRITICAL' THEN 2 WHEN 'WARNING' THEN 3 ELSE 4 "
+    "END, anomaly_score DESC, instance_id, metric_name";
+
+template <class S>
+void bind_alert(S& s, const AlertRow& r) {
+  s.bind(r.date)
+      .bind(to_string(r.service))
+      .bind(r.instance_id)
+      .bind(r.metric)
+      .bind(r.alert_type)
+      .bind(r.severity)
+      .bind(r.value)
+      .bind(r.baseline_mean)
+      .bind(r.baseline_sigma)
+      .bind(r.z)
+      .bind_text_or_null(r.we_rules)
+      .bind(r.roc_pct)
+      .bind(r.anomaly_score)
+      .bind(r.consecutive_days)
+      .bind(r.message)
+      .bind_text_or_null(r.recommended_action);
+}
+
+template <class S>
+AlertRow read_alert(const S& s) {
+  AlertRow r;
+  r.id = s.integer(0);
+  r.date = s.day(1);
+  r.service = s.service(2);
+  r.instance_id = s.text(3);
+  r.metric = s.text(4);
+  r.alert_type = s.text(5);
+  r.severity = s.text(6);
+  r.value = s.opt(7);
+  r.baseline_mean = s.opt(8);
+  r.baseline_sigma = s.opt(9);
+  r.z = s.opt(10);
+  r.we_rules = s.text(11);
+  r.roc_pct = s.opt(12);
+  r.anomaly_score = s.opt(13);
+  r.consecutive_days = static_cast<int>(s.integer(14));
+  r.message = s.text(15);
+  r.recommended_action = s.text(16);
+  r.acknowledged = s.integer(17) != 0;
+  r.acknowledged_by = s.text(18);
+  r.acknowledged_at = s.text(19);
+  r.notes = s.text(20);
+  return r;
+}
+
+// ---- infra_monitoring_pipeline_log ------------------------------------------------------
+
+inline std::string step_log_columns(const std::string& created_at) {
+  return "run_id, target_date, step_num, step_name, status, rows_affected, duration_seconds, "
+         "COALESCE(error_message,''), " +
+         created_at;
+}
+
+template <class S>
+void bind_step_log(S& s, const StepLogRow& r) {
+  s.bind(r.run_id)
+      .bind(r.target_date)
+      .bind(r.step_num)
+      .bind(r.step_name)
+      .bind(r.status)
+      .bind(r.rows_affected)
+      .bind(r.duration_seconds)
+      .bind_text_or_null(r.error_message)
+      .bind(r.created_at);
+}
+
+template <class S>
+StepLogRow read_step_log(const S& s) {
+  return {s.text(0), s.day(1),  static_cast<int>(s.integer(2)),
+          s.text(3), s.text(4), s.integer(5),
+          s.real(6), s.text(7), s.text(8)};
+}
+
+template <class S>
+RunSummary read_run_summary(const S& s) {
+  return {s.text(0),
+          s.day(1),
+          s.text(2),
+          s.text(3),
+          static_cast<int>(s.integer(4)),
+          static_cast<int>(s.integer(5)),
+          static_cast<int>(s.integer(6)),
+          s.integer(7)};
+}
+
+}  // namespace im::store::rows
