@@ -261,14 +261,39 @@ const std::vector<KeyDef>& registry() {
        }},
       {"prometheus.timeout_seconds", "", "30", "HTTP timeout per request",
        real_in(F(prometheus.timeout_seconds), 0, true, 3600)},
-      {"prometheus.scrape_interval", "", "5m", "scrape interval of the Redis exporters",
+      {"prometheus.scrape_interval", "", "5m",
+       "scrape interval of the Redis exporters: the sample grid of a day",
        [](Settings& s, const Raw& r) {
-         if (!is_duration(trim(r.value)))
-           fail(r.key, r, "must be a duration such as 30s, 5m or 1h");
-         s.prometheus.scrape_interval = trim(r.value);
+         const std::string v = trim(r.value);
+         if (!is_duration(v)) fail(r.key, r, "must be a duration such as 30s, 5m or 1h");
+         long n = 0;
+         parse_number(v.substr(0, v.size() - 1), n);
+         const long secs = n * (v.back() == 'h' ? 3600 : v.back() == 'm' ? 60 : 1);
+         if (86400 % secs != 0) fail(r.key, r, "must divide a day evenly (e.g. 15s, 1m, 5m)");
+         s.prometheus.scrape_interval = v;
+         s.prometheus.scrape_interval_seconds = static_cast<int>(secs);
        }},
-      {"prometheus.metrics", "", "(the guide's 10 exporter metrics)",
-       "exporter metric names to collect", string_list(F(prometheus.metrics), nullptr, "")},
+      {"prometheus.job", "", "redis", "job label of the Redis exporters' targets (empty: any)",
+       text(F(prometheus.job))},
+      {"prometheus.instance_label", "", "instance", "label that names a Redis instance",
+       text(F(prometheus.instance_label))},
+      {"prometheus.username", "", "", "basic auth user", text(F(prometheus.username))},
+      {"prometheus.password", "", "", "basic auth password (never logged)",
+       text(F(prometheus.password)), true},
+      {"prometheus.bearer_token", "", "", "bearer token (never logged)",
+       text(F(prometheus.bearer_token)), true},
+      {"prometheus.ca_file", "", "", "CA bundle (PEM) for an https Prometheus",
+       text(F(prometheus.ca_file))},
+      {"prometheus.metrics", "", "(the 10 metrics of prometheus-redis-exporter)",
+       "exporter metric names to collect (a name may omit the _total of a counter)",
+       string_list(
+           F(prometheus.metrics),
+           [](const std::string& m) { return !catalog_input(ServiceType::REDIS, m).empty(); },
+           "it is none of the catalog's Redis inputs (redis_memory_used_bytes, "
+           "redis_memory_max_bytes, redis_connected_clients, redis_blocked_clients, "
+           "redis_commands_processed_total, redis_cpu_user_seconds_total, "
+           "redis_keyspace_hits_total, redis_keyspace_misses_total, redis_evicted_keys_total, "
+           "redis_db_keys)")},
       {"cloudwatch.region", "AWS_REGION", "us-east-1",
        "AWS region for CloudWatch and the describe APIs",
        [](Settings& s, const Raw& r) {

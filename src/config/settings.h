@@ -40,11 +40,19 @@ struct Settings {
     std::string url;  // PROMETHEUS_URL
     double timeout_seconds = 30;
     std::string scrape_interval = "5m";
+    int scrape_interval_seconds = 300;        // from scrape_interval; divides a day
+    std::string job = "redis";                // job label of the Redis exporters ("" = any)
+    std::string instance_label = "instance";  // label naming a Redis instance
+    std::string username, password;           // basic auth (password: secret)
+    std::string bearer_token;                 // secret
+    std::string ca_file;
+    // Exporter metric names (Debian's prometheus-redis-exporter 1.45 by default).
     std::vector<std::string> metrics{
-        "redis_memory_used_bytes",        "redis_memory_max_bytes",       "redis_connected_clients",
-        "redis_commands_processed_total", "redis_cpu_user_seconds_total", "redis_keyspace_hits",
-        "redis_keyspace_misses",          "redis_evicted_keys_total",     "redis_db_keys",
-        "redis_blocked_clients"};
+        "redis_memory_used_bytes",        "redis_memory_max_bytes",
+        "redis_connected_clients",        "redis_blocked_clients",
+        "redis_commands_processed_total", "redis_cpu_user_seconds_total",
+        "redis_keyspace_hits_total",      "redis_keyspace_misses_total",
+        "redis_evicted_keys_total",       "redis_db_keys"};
   } prometheus;
 
   struct CloudWatch {

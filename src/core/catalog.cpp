@@ -105,4 +105,17 @@ const MetricDef* find_metric(ServiceType service, std::string_view name) {
   return nullptr;
 }
 
+std::string_view catalog_input(ServiceType service, std::string_view source_name) {
+  for (const MetricDef& d : metric_catalog()) {
+    if (d.service != service) continue;
+    for (std::string_view in : {d.input, d.input2}) {
+      if (in.empty()) continue;
+      if (in == source_name || (in.size() == source_name.size() + 6 &&
+                                in.starts_with(source_name) && in.ends_with("_total")))
+        return in;
+    }
+  }
+  return {};
+}
+
 }  // namespace im

@@ -53,5 +53,8 @@ struct MetricDef {
 
 std::span<const MetricDef> metric_catalog();
 const MetricDef* find_metric(ServiceType service, std::string_view name);
+// The catalog's input series that a source's metric name stands for: the same name, or the
+// name plus "_total" (exporter versions differ on counter suffixes). Empty when none.
+std::string_view catalog_input(ServiceType service, std::string_view source_name);
 
 }  // namespace im

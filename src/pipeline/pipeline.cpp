@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include "collect/prometheus/client.h"
+#include "collect/prometheus/redis_source.h"
 #include "collect/simulate/simulator.h"
 #include "pipeline/steps.h"
 
@@ -38,6 +40,8 @@ bool RunReport::failed() const {
 
 struct Pipeline::Sources {
   std::unique_ptr<collect::SimulatedFleet> simulated;
+  std::unique_ptr<collect::prometheus::Client> prometheus_client;
+  std::unique_ptr<collect::prometheus::RedisSource> redis;
 };
 
 Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<int64_t()> now_unix)
@@ -50,6 +54,15 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     const auto& s = settings_.simulate;
     sources_->simulated = std::make_unique<collect::SimulatedFleet>(
         collect::SimulationConfig{s.seed, s.redis_instances, s.rds_instances, s.ec2_instances});
+  } else if (!settings_.prometheus.url.empty()) {
+    const auto& p = settings_.prometheus;
+    sources_->prometheus_client =
+        std::make_unique<collect::prometheus::Client>(collect::prometheus::ClientOptions{
+            p.url, p.timeout_seconds, p.username, p.password, p.bearer_token, p.ca_file});
+    sources_->redis = std::make_unique<collect::prometheus::RedisSource>(
+        *sources_->prometheus_client,
+        collect::prometheus::RedisSourceOptions{p.metrics, p.job, p.instance_label,
+                                                p.scrape_interval_seconds});
   }
 }
 
@@ -157,13 +170,22 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     if (settings_.features.enable_ec2) ctx.services.push_back(ServiceType::EC2);
   }
   if (sources_->simulated) {
-    ctx.inventory_source = sources_->simulated.get();
-    ctx.sample_source = sources_->simulated.get();
-    ctx.source_name = "simulate";
+    ctx.sources.push_back({sources_->simulated.get(),
+                           sources_->simulated.get(),
+                           "simulate",
+                           {ServiceType::REDIS, ServiceType::RDS, ServiceType::EC2}});
   } else {
-    ctx.source_name = "live";
-    ctx.unconfigured_why =
-        "source is live and the live collectors (Prometheus, AWS) are not built yet";
+    if (sources_->redis) {
+      ctx.sources.push_back(
+          {sources_->redis.get(), sources_->redis.get(), "prometheus", {ServiceType::REDIS}});
+      ctx.prometheus = sources_->redis.get();
+    } else {
+      ctx.prometheus_why = "prometheus.url (PROMETHEUS_URL) is not set";
+      ctx.unavailable[ServiceType::REDIS] = ctx.prometheus_why;
+    }
+    for (ServiceType svc : {ServiceType::RDS, ServiceType::EC2, ServiceType::EKS, ServiceType::MSK,
+                            ServiceType::DOCDB, ServiceType::OPENSEARCH, ServiceType::EMR})
+      ctx.unavailable[svc] = "the AWS collector is not built yet";
   }
 
   DayResult result{day, ctx.run_id, {}};

@@ -42,6 +42,17 @@ bool Context::covers(ServiceType s) const {
   return std::find(services.begin(), services.end(), s) != services.end();
 }
 
+const Context::Source* Context::source_for(ServiceType s) const {
+  for (const auto& src : sources)
+    if (std::find(src.services.begin(), src.services.end(), s) != src.services.end()) return &src;
+  return nullptr;
+}
+
+std::string Context::why_unavailable(ServiceType s) const {
+  auto it = unavailable.find(s);
+  return it != unavailable.end() ? it->second : "no source is configured";
+}
+
 namespace {
 
 StepOutcome skipped(std::string why) {
@@ -62,15 +73,46 @@ std::string instance_key(ServiceType s, const std::string& id) {
 
 // ---- 1 -------------------------------------------------------------------------------
 StepOutcome inventory_refresh(Context& c) {
-  if (!c.inventory_source) return skipped("no inventory source: " + c.unconfigured_why);
-  std::vector<Instance> found = c.inventory_source->discover(c.day, c.services);
-  size_t upserted = c.store.upsert_inventory(found, c.day);
-  size_t retired = c.store.mark_decommissioned(c.services, c.source_name, c.day);
+  std::vector<Instance> found;
+  size_t upserted = 0, retired = 0;
+  std::string missing;
+  for (ServiceType svc : c.services)
+    if (!c.source_for(svc))
+      missing += (missing.empty() ? "not covered: " : "; ") + std::string(to_string(svc)) + ": " +
+                 c.why_unavailable(svc);
+  for (const auto& src : c.sources) {
+    std::vector<ServiceType> services;
+    for (ServiceType svc : src.services)
+      if (c.covers(svc)) services.push_back(svc);
+    if (services.empty()) continue;
+    std::vector<Instance> seen;
+    try {
+      seen = src.inventory->discover(c.day, services);
+      upserted += c.store.upsert_inventory(seen, c.day);
+      retired += c.store.mark_decommissioned(services, src.name, c.day);
+    } catch (const std::exception& e) {
+      if (!dynamic_cast<const SourceError*>(&e) && !dynamic_cast<const TransientError*>(&e)) throw;
+      // A source that cannot answer does not stop the others: its services keep the
+      // instances last seen, and the collection step of that source reports the failure.
+      seen.clear();
+      for (auto& row : c.store.load_inventory())
+        if (row.status == "ACTIVE" &&
+            std::find(services.begin(), services.end(), row.instance.service) != services.end())
+          seen.push_back(std::move(row.instance));
+      missing += (missing.empty() ? "" : "; ") + src.name + " unavailable (" + e.what() +
+                 "), kept the " + std::to_string(seen.size()) + " instance(s) last seen";
+      spdlog::warn("[{}] inventory from {} failed: {}; using the {} instance(s) last seen",
+                   c.day.str(), src.name, e.what(), seen.size());
+    }
+    found.insert(found.end(), std::make_move_iterator(seen.begin()),
+                 std::make_move_iterator(seen.end()));
+  }
+  if (c.sources.empty()) return skipped("no inventory source: " + missing);
   StepOutcome o;
   o.rows = static_cast<int64_t>(upserted + retired);
   o.writes["infra_fleet_inventory"] = o.rows;
   o.message = std::to_string(found.size()) + " instances seen, " + std::to_string(retired) +
-              " decommissioned";
+              " decommissioned" + (missing.empty() ? "" : "; " + missing);
   c.inventory = std::move(found);
   return o;
 }
@@ -79,21 +121,38 @@ StepOutcome inventory_refresh(Context& c) {
 StepOutcome prometheus_health(Context& c) {
   if (c.settings.source == "simulate")
     return skipped("source is simulate: there is no Prometheus to check");
-  if (c.settings.prometheus.url.empty())
-    return skipped("prometheus.url (PROMETHEUS_URL) is not set");
-  return skipped("the Prometheus collector is not built yet");
+  if (!c.prometheus) return skipped(c.prometheus_why);
+  auto h = c.prometheus->health();
+  StepOutcome o;
+  o.rows = h.up + h.down + h.unknown;
+  const std::string job =
+      c.settings.prometheus.job.empty() ? "any job" : "job \"" + c.settings.prometheus.job + "\"";
+  o.message = std::to_string(h.up) + " target(s) up, " + std::to_string(h.down) + " down, " +
+              std::to_string(h.unknown) + " unknown (" + job + ")";
+  if (!h.down_targets.empty()) {
+    o.message += "; down:";
+    for (const auto& t : h.down_targets) o.message += " " + t + ";";
+    o.message.pop_back();
+    spdlog::warn("[{}] Prometheus reports {} Redis exporter target(s) down: {}", c.day.str(),
+                 h.down, o.message.substr(o.message.find("down:") + 6));
+  }
+  if (o.rows == 0)
+    spdlog::warn("[{}] Prometheus at {} has no target of {}: is prometheus.job right?", c.day.str(),
+                 c.settings.prometheus.url, job);
+  return o;
 }
 
 // ---- 3-5 -----------------------------------------------------------------------------
 StepOutcome collect_service(Context& c, ServiceType svc) {
   if (!c.covers(svc)) return skipped(std::string(to_string(svc)) + " is not selected for this run");
-  if (!c.sample_source)
-    return skipped("no " + std::string(to_string(svc)) + " source: " + c.unconfigured_why);
+  const Context::Source* src = c.source_for(svc);
+  if (!src)
+    return skipped("no " + std::string(to_string(svc)) + " source: " + c.why_unavailable(svc));
   if (!c.inventory) return skipped("no inventory for this run (step 1 did not run)");
   std::vector<Instance> of_service;
   for (const auto& i : *c.inventory)
     if (i.service == svc) of_service.push_back(i);
-  auto series = c.sample_source->collect(c.day, svc, of_service);
+  auto series = src->samples->collect(c.day, svc, of_service);
   int64_t samples = 0;
   for (const auto& s : series)
     for (double v : s.values) samples += !std::isnan(v);
@@ -155,7 +214,8 @@ StepOutcome normalize(Context& c) {
 
 StepOutcome aggregate(Context& c) {
   auto daily = transform::aggregate(c.normalized, c.day);
-  for (auto& d : daily) d.source = c.source_name;
+  for (auto& d : daily)
+    if (const auto* src = c.source_for(d.service)) d.source = src->name;
   c.normalized.clear();
   c.normalized.shrink_to_fit();
   StepOutcome o;  // in memory

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "collect/prometheus/redis_source.h"
 #include "collect/source.h"
 #include "core/catalog.h"
 #include "pipeline/pipeline.h"
@@ -41,11 +42,20 @@ struct Context {
   bool dry_run = false;
   std::vector<ServiceType> services;  // the services this run covers
 
-  // Sources; null when not configured for this run (the steps then SKIP with a reason).
-  collect::InventorySource* inventory_source = nullptr;
-  collect::SampleSource* sample_source = nullptr;
-  std::string source_name;       // written to infra_metric_daily.source
-  std::string unconfigured_why;  // why sources are null
+  // Where each service's instances and samples come from. A service no source covers is
+  // SKIPPED by the steps with the reason in `unavailable`.
+  struct Source {
+    collect::InventorySource* inventory = nullptr;
+    collect::SampleSource* samples = nullptr;
+    std::string name;  // infra_metric_daily.source and infra_fleet_inventory.source
+    std::vector<ServiceType> services;
+  };
+  std::vector<Source> sources;
+  std::map<ServiceType, std::string> unavailable;
+  collect::prometheus::RedisSource* prometheus = nullptr;  // step 2; null: not configured
+  std::string prometheus_why;                              // why it is null
+  const Source* source_for(ServiceType s) const;
+  std::string why_unavailable(ServiceType s) const;
 
   // What the steps hand on, in step order.
   std::optional<std::vector<Instance>> inventory;     // 1

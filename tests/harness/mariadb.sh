@@ -6,6 +6,8 @@
 #                                 real query answers, writes DIR/env (IM_TEST_MYSQL_URL, ...)
 #   mariadb.sh stop DIR           stops the server started in DIR (by the PID in DIR/pid)
 set -euo pipefail
+# mariadbd and mariadb-install-db live in /usr/sbin, which a CI user's PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 cmd=${1:-}
 dir=${2:-}

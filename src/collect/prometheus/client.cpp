@@ -1,0 +1,222 @@
+#include "collect/prometheus/client.h"
+
+#include <curl/curl.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/types.h"
+
+namespace im::collect::prometheus {
+
+namespace {
+
+using nlohmann::json;
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t collect_body(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::string excerpt(const std::string& body) {
+  std::string e = body.substr(0, 120);
+  for (char& c : e)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return body.size() > 120 ? e + "..." : e;
+}
+
+// Prometheus encodes sample values as strings: "1.5", "NaN", "+Inf".
+double parse_value(const json& v, const std::string& what) {
+  if (!v.is_string()) throw SourceError("prometheus: " + what + ": a sample value is not a string");
+  const std::string& s = v.get_ref<const std::string&>();
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0')
+    throw SourceError("prometheus: " + what + ": bad sample value '" + s + "'");
+  return d;
+}
+
+Labels parse_labels(const json& m) {
+  Labels out;
+  if (m.is_object())
+    for (auto& [k, v] : m.items())
+      if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
+// The JSON envelope of every API answer: {"status": "success"|"error", "data": ..., ...}.
+json parse_envelope(const std::string& body, const std::string& what) {
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded())
+    throw SourceError("prometheus: " + what +
+                      ": the answer is not JSON (truncated, or not a "
+                      "Prometheus server?): " +
+                      excerpt(body));
+  if (!doc.is_object() || !doc.contains("status"))
+    throw SourceError("prometheus: " + what + ": the answer has no \"status\": " + excerpt(body));
+  if (doc["status"] != "success") {
+    std::string type = doc.value("errorType", "unknown"), err = doc.value("error", "");
+    throw SourceError("prometheus: " + what + " was refused (" + type + "): " + err);
+  }
+  return doc;
+}
+
+}  // namespace
+
+QueryResult parse_query_response(const std::string& body, const std::string& what) {
+  json doc = parse_envelope(body, what);
+  QueryResult r;
+  if (doc.contains("warnings") && doc["warnings"].is_array())
+    for (const auto& w : doc["warnings"])
+      if (w.is_string()) r.warnings.push_back(w.get<std::string>());
+  const json& data = doc["data"];
+  if (!data.is_object() || !data.contains("resultType") || !data.contains("result") ||
+      !data["result"].is_array())
+    throw SourceError("prometheus: " + what + ": the answer has no data.result");
+  const std::string type = data["resultType"].get<std::string>();
+  for (const auto& item : data["result"]) {
+    if (type == "matrix") {
+      Series s;
+      s.labels = parse_labels(item.value("metric", json::object()));
+      const json& values = item.contains("values") ? item["values"] : json::array();
+      s.times.reserve(values.size());
+      s.values.reserve(values.size());
+      for (const auto& p : values) {
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number())
+          throw SourceError("prometheus: " + what + ": a sample is not [time, \"value\"]");
+        s.times.push_back(p[0].get<double>());
+        s.values.push_back(parse_value(p[1], what));
+      }
+      r.matrix.push_back(std::move(s));
+    } else if (type == "vector") {
+      const json& p = item.contains("value") ? item["value"] : json();
+      if (!p.is_array() || p.size() != 2 || !p[0].is_number())
+        throw SourceError("prometheus: " + what + ": a sample is not [time, \"value\"]");
+      r.vector.push_back({parse_labels(item.value("metric", json::object())), p[0].get<double>(),
+                          parse_value(p[1], what)});
+    } else {
+      throw SourceError("prometheus: " + what + ": unexpected result type '" + type + "'");
+    }
+  }
+  return r;
+}
+
+Client::Client(ClientOptions opts) : opts_(std::move(opts)) {
+  while (!opts_.url.empty() && opts_.url.back() == '/') opts_.url.pop_back();
+  global_init();
+  curl_ = curl_easy_init();
+  if (!curl_) throw SourceError("prometheus: cannot initialize libcurl");
+}
+
+Client::~Client() {
+  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+std::string Client::perform(const std::string& path, const std::string* form,
+                            const std::string& what) {
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  std::string body;
+  const std::string url = opts_.url + path;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.timeout_seconds * 1000));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min(opts_.timeout_seconds, 10.0) * 1000));
+  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!opts_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, opts_.ca_file.c_str());
+  if (!opts_.username.empty()) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(c, CURLOPT_USERNAME, opts_.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, opts_.password.c_str());
+  }
+  if (!opts_.bearer_token.empty()) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+    curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, opts_.bearer_token.c_str());
+  }
+  if (form) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(form->size()));
+  }
+  ++requests_;
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    std::string text = "prometheus: " + what + " at " + opts_.url + ": " + curl_easy_strerror(rc);
+    switch (rc) {
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_CONNECT:
+      case CURLE_OPERATION_TIMEDOUT:
+      case CURLE_GOT_NOTHING:
+      case CURLE_SEND_ERROR:
+      case CURLE_RECV_ERROR:
+      case CURLE_PARTIAL_FILE:
+        throw TransientError(text);
+      default:
+        throw SourceError(text);
+    }
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 500 || status == 429)
+    throw TransientError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
+                         std::to_string(status) + ": " + excerpt(body));
+  if (status == 401 || status == 403)
+    throw SourceError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
+                      std::to_string(status) +
+                      " (check prometheus.username/password or bearer_token)");
+  if (status != 200 && status != 400 && status != 422)  // 400/422 carry the API's error JSON
+    throw SourceError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
+                      std::to_string(status) + ": " + excerpt(body));
+  return body;
+}
+
+std::string Client::get(const std::string& path, const std::string& what) {
+  return perform(path, nullptr, what);
+}
+
+std::string Client::post_form(const std::string& path, const std::string& form,
+                              const std::string& what) {
+  return perform(path, &form, what);
+}
+
+void Client::ready() {
+  std::string body = get("/-/ready", "readiness check");
+  if (body.find("Ready") == std::string::npos && body.find("ready") == std::string::npos)
+    throw SourceError("prometheus: readiness check at " + opts_.url + ": unexpected answer " +
+                      excerpt(body));
+}
+
+std::vector<Target> Client::targets() {
+  const std::string what = "target list (/api/v1/targets)";
+  json doc = parse_envelope(get("/api/v1/targets?state=active", what), what);
+  std::vector<Target> out;
+  const json& active =
+      doc["data"].contains("activeTargets") ? doc["data"]["activeTargets"] : json::array();
+  for (const auto& t : active)
+    out.push_back({parse_labels(t.value("labels", json::object())), t.value("scrapeUrl", ""),
+                   t.value("health", "unknown"), t.value("lastError", "")});
+  return out;
+}
+
+QueryResult Client::query(const std::string& expr, double time) {
+  CURL* c = static_cast<CURL*>(curl_);
+  char* q = curl_easy_escape(c, expr.c_str(), static_cast<int>(expr.size()));
+  char t[32];
+  std::snprintf(t, sizeof t, "%.3f", time);
+  std::string form = std::string("query=") + q + "&time=" + t;
+  curl_free(q);
+  const std::string what = "query `" + expr + "`";
+  return parse_query_response(post_form("/api/v1/query", form, what), what);
+}
+
+}  // namespace im::collect::prometheus

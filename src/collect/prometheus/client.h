@@ -1,0 +1,79 @@
+// A Prometheus HTTP API client (libcurl + nlohmann-json): /-/ready, /api/v1/targets,
+// /api/v1/query. Every failure names the request: unreachable, timed out and 5xx answers are
+// TransientError (the pipeline re-runs the step with backoff); a refused query, an HTML page or
+// a truncated body is SourceError.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace im::collect::prometheus {
+
+struct ClientOptions {
+  std::string url;  // e.g. http://prom:9090 (no trailing slash needed)
+  double timeout_seconds = 30;
+  std::string username, password;  // basic auth (password is a secret)
+  std::string bearer_token;        // Authorization: Bearer (a secret)
+  std::string ca_file;             // CA bundle for https
+};
+
+using Labels = std::map<std::string, std::string>;
+
+struct Target {
+  Labels labels;                               // after relabelling: job, instance, ...
+  std::string scrape_url, health, last_error;  // health: up | down | unknown
+};
+
+// One series of a range-vector result: the raw samples, timestamps in seconds (ms precision).
+struct Series {
+  Labels labels;
+  std::vector<double> times, values;
+};
+
+// One element of an instant-vector result.
+struct Sample {
+  Labels labels;
+  double time = 0, value = 0;
+};
+
+struct QueryResult {
+  std::vector<Series> matrix;  // for range-vector expressions
+  std::vector<Sample> vector;  // for instant-vector expressions
+  std::vector<std::string> warnings;
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions opts);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Throws unless /-/ready answers 200.
+  void ready();
+  // The active targets (all jobs).
+  std::vector<Target> targets();
+  // An instant query evaluated at `time` (Unix seconds, ms precision).
+  QueryResult query(const std::string& expr, double time);
+
+  const std::string& url() const { return opts_.url; }
+  int64_t requests() const { return requests_; }
+
+ private:
+  std::string get(const std::string& path, const std::string& what);
+  std::string post_form(const std::string& path, const std::string& form, const std::string& what);
+  std::string perform(const std::string& path, const std::string* form, const std::string& what);
+
+  ClientOptions opts_;
+  void* curl_ = nullptr;  // CURL*, kept for connection reuse
+  int64_t requests_ = 0;
+};
+
+// Parses a Prometheus API answer (the JSON envelope); `what` names the request in errors.
+// Public for the tests.
+QueryResult parse_query_response(const std::string& body, const std::string& what);
+
+}  // namespace im::collect::prometheus

@@ -1,0 +1,118 @@
+#include "collect/prometheus/redis_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/catalog.h"
+
+namespace im::collect::prometheus {
+
+double day_eval_time(Day day) {
+  return static_cast<double>(day.end_unix()) - 0.001;
+}
+
+RedisSource::RedisSource(Client& client, RedisSourceOptions opts)
+    : client_(client), opts_(std::move(opts)) {}
+
+std::string RedisSource::selector(const std::string& metric) const {
+  if (opts_.job.empty()) return metric;
+  std::string job;
+  for (char c : opts_.job) {
+    if (c == '"' || c == '\\') job += '\\';
+    job += c;
+  }
+  return metric + "{job=\"" + job + "\"}";
+}
+
+TargetHealth RedisSource::health() {
+  client_.ready();
+  TargetHealth h;
+  for (const Target& t : client_.targets()) {
+    auto job = t.labels.find("job");
+    if (!opts_.job.empty() && (job == t.labels.end() || job->second != opts_.job)) continue;
+    if (t.health == "up") {
+      ++h.up;
+    } else if (t.health == "down") {
+      ++h.down;
+      auto inst = t.labels.find(opts_.instance_label);
+      h.down_targets.push_back((inst != t.labels.end() ? inst->second : t.scrape_url) +
+                               (t.last_error.empty() ? "" : " (" + t.last_error + ")"));
+    } else {
+      ++h.unknown;
+    }
+  }
+  return h;
+}
+
+std::vector<Instance> RedisSource::discover(Day day, std::span<const ServiceType> services) {
+  std::vector<Instance> out;
+  if (std::find(services.begin(), services.end(), ServiceType::REDIS) == services.end()) return out;
+  const double t = day_eval_time(day);
+  // Every instance with an exporter sample during the day, and its maxmemory.
+  auto seen = client_.query("max by (" + opts_.instance_label + ") (max_over_time(" +
+                                selector("redis_up") + kDayRange + "))",
+                            t);
+  auto maxmem = client_.query("max by (" + opts_.instance_label + ") (max_over_time(" +
+                                  selector("redis_memory_max_bytes") + kDayRange + "))",
+                              t);
+  std::map<std::string, double> max_bytes;
+  for (const auto& s : maxmem.vector)
+    max_bytes[s.labels.count(opts_.instance_label) ? s.labels.at(opts_.instance_label) : ""] =
+        s.value;
+  for (const auto& s : seen.vector) {
+    auto it = s.labels.find(opts_.instance_label);
+    if (it == s.labels.end() || it->second.empty()) continue;
+    Instance i;
+    i.service = ServiceType::REDIS;
+    i.id = i.name = it->second;
+    i.engine = "redis";
+    i.source = "prometheus";
+    i.max_memory_bytes = max_bytes.count(i.id) ? max_bytes[i.id] : 0;
+    if (!opts_.job.empty()) i.tags["job"] = opts_.job;
+    out.push_back(std::move(i));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Instance& a, const Instance& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<RawSeries> RedisSource::collect(Day day, ServiceType service,
+                                            std::span<const Instance> instances) {
+  std::vector<RawSeries> out;
+  if (service != ServiceType::REDIS) return out;
+  std::set<std::string> wanted;
+  for (const auto& i : instances) wanted.insert(i.id);
+  const int slots = static_cast<int>(Day::kSecondsPerDay / opts_.step_seconds);
+  const double start = static_cast<double>(day.start_unix());
+  for (const std::string& metric : opts_.metrics) {
+    const std::string name(catalog_input(ServiceType::REDIS, metric));
+    if (name.empty()) continue;  // validated in the configuration
+    auto r = client_.query(selector(metric) + kDayRange, day_eval_time(day));
+    for (const Series& s : r.matrix) {
+      auto inst = s.labels.find(opts_.instance_label);
+      if (inst == s.labels.end() || !wanted.count(inst->second)) continue;
+      RawSeries rs;
+      rs.service = ServiceType::REDIS;
+      rs.instance_id = inst->second;
+      rs.source_metric = name;
+      for (const auto& [k, v] : s.labels)  // labels that split a metric, e.g. db="db0"
+        if (k != "__name__" && k != "job" && k != opts_.instance_label)
+          rs.labels += (rs.labels.empty() ? "" : ",") + k + "=" + v;
+      rs.start_unix = day.start_unix();
+      rs.step_seconds = opts_.step_seconds;
+      rs.values.assign(static_cast<size_t>(slots), NAN);
+      // Samples go to the slot of their time; with a faster scrape, the last one in a slot.
+      for (size_t k = 0; k < s.times.size(); ++k) {
+        const double offset = s.times[k] - start;
+        if (offset < 0 || offset >= Day::kSecondsPerDay) continue;
+        rs.values[static_cast<size_t>(offset / opts_.step_seconds)] = s.values[k];
+      }
+      out.push_back(std::move(rs));
+    }
+  }
+  return out;
+}
+
+}  // namespace im::collect::prometheus

@@ -1,0 +1,105 @@
+// Steps 1-3 on source: live against the harness's Prometheus (real Redis exporters), and
+// with Prometheus unreachable.
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <set>
+
+#include "pipeline/pipeline.h"
+#include "prom_test_util.h"
+#include "store/store.h"
+#include "test_util.h"
+
+namespace im::pipeline {
+namespace {
+
+const StepResult& step(const DayResult& d, int num) {
+  return d.steps.at(static_cast<size_t>(num - 1));
+}
+
+Settings live(const std::string& url) {
+  Settings s;
+  s.source = "live";
+  s.prometheus.url = url;
+  s.prometheus.scrape_interval = "1s";
+  s.prometheus.scrape_interval_seconds = 1;  // the harness scrapes every second
+  s.prometheus.timeout_seconds = 5;
+  s.pipeline.max_retries = 0;
+  return s;
+}
+
+std::unique_ptr<store::Store> temp_store(const test::TempDir& dir) {
+  std::string why;
+  return store::open_store(*parse_storage_url("sqlite://" + dir.file("p.db"), why));
+}
+
+TEST(LivePrometheus, CollectsEveryLiveRedisInstance) {
+  test::TempDir dir;
+  auto store = temp_store(dir);
+  Settings s = live(test::prom("IM_TEST_PROM_URL"));
+  const int64_t now = std::time(nullptr);
+  const Day today = Day::from_unix_seconds(now);  // the live server holds only today
+  Pipeline p(s, *store, [now] { return now; });
+  RunOptions o;
+  o.days = {today};
+  o.steps = {1, 2, 3, 6, 7, 8};
+  auto r = p.run(o);
+  const DayResult& d = r.days.at(0);
+  EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
+  EXPECT_EQ(step(d, 2).status, StepStatus::SUCCESS) << step(d, 2).message;
+  EXPECT_NE(step(d, 2).message.find("2 target(s) up, 1 down"), std::string::npos)
+      << step(d, 2).message;
+  EXPECT_NE(step(d, 2).message.find(test::prom("IM_TEST_PROM_DOWN_TARGET")), std::string::npos);
+  EXPECT_EQ(step(d, 3).status, StepStatus::SUCCESS) << step(d, 3).message;
+  EXPECT_EQ(step(d, 4).status, StepStatus::SKIPPED);
+  EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS) << step(d, 8).message;
+
+  std::map<std::string, store::InventoryRow> inv;
+  for (auto& row : store->load_inventory()) inv[row.instance.id] = row;
+  std::map<std::string, std::set<std::string>> metrics;
+  for (const auto& m : store->load_daily_metrics(today, today, {})) {
+    metrics[m.instance_id].insert(m.metric);
+    EXPECT_EQ(m.source, "prometheus");
+  }
+  const std::string targets = test::prom("IM_TEST_PROM_LIVE_TARGETS");
+  const std::string first = targets.substr(0, targets.find(',')),
+                    second = targets.substr(targets.find(',') + 1);
+  ASSERT_EQ(inv.size(), 2u);
+  EXPECT_EQ(inv[first].instance.max_memory_bytes, 64.0 * 1024 * 1024);
+  EXPECT_EQ(inv[second].instance.max_memory_bytes, 0);
+  EXPECT_EQ(inv[first].instance.source, "prometheus");
+  for (const auto& name : {"memory_used_bytes", "connected_clients", "blocked_clients", "db_keys",
+                           "ops_per_sec", "cpu_user_pct"}) {
+    EXPECT_TRUE(metrics[first].count(name)) << first << " " << name;
+    EXPECT_TRUE(metrics[second].count(name)) << second << " " << name;
+  }
+  EXPECT_TRUE(metrics[first].count("memory_usage_pct"));
+  EXPECT_FALSE(metrics[second].count("memory_usage_pct"));  // maxmemory 0: no percentage
+}
+
+TEST(LivePrometheus, UnreachablePrometheusFailsStep2AndSkipsStep3) {
+  test::TempDir dir;
+  auto store = temp_store(dir);
+  Settings s = live("http://127.0.0.1:1");
+  const int64_t now = std::time(nullptr);
+  Pipeline p(s, *store, [now] { return now; });
+  RunOptions o;
+  o.days = {Day::from_unix_seconds(now) - 1};
+  auto r = p.run(o);
+  const DayResult& d = r.days.at(0);
+  EXPECT_TRUE(r.failed());
+  EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
+  EXPECT_NE(step(d, 1).message.find("prometheus unavailable"), std::string::npos)
+      << step(d, 1).message;
+  EXPECT_EQ(step(d, 2).status, StepStatus::FAILED);
+  EXPECT_NE(step(d, 2).message.find("127.0.0.1:1"), std::string::npos) << step(d, 2).message;
+  EXPECT_NE(step(d, 2).message.find("readiness"), std::string::npos) << step(d, 2).message;
+  EXPECT_EQ(step(d, 3).status, StepStatus::SKIPPED);
+  EXPECT_TRUE(step(d, 3).skipped_by_failure);
+  EXPECT_EQ(step(d, 4).status, StepStatus::SKIPPED);  // AWS: not built, not blocked
+  EXPECT_FALSE(step(d, 4).skipped_by_failure);
+  EXPECT_EQ(step(d, 14).status, StepStatus::SUCCESS);
+}
+
+}  // namespace
+}  // namespace im::pipeline
