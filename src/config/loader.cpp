@@ -294,6 +294,10 @@ const std::vector<KeyDef>& registry() {
            "redis_commands_processed_total, redis_cpu_user_seconds_total, "
            "redis_keyspace_hits_total, redis_keyspace_misses_total, redis_evicted_keys_total, "
            "redis_db_keys)")},
+      {"inventory.stale_after_days", "", "7",
+       "days a Prometheus-discovered instance may go without a sample before it is "
+       "DECOMMISSIONED",
+       int_in(F(inventory.stale_after_days), 0, 365)},
       {"cloudwatch.region", "AWS_REGION", "us-east-1",
        "AWS region for CloudWatch and the describe APIs",
        [](Settings& s, const Raw& r) {

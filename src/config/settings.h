@@ -63,6 +63,10 @@ struct Settings {
     std::vector<std::string> statistics{"Average", "Maximum", "Minimum"};
   } cloudwatch;
 
+  struct Inventory {
+    int stale_after_days = 7;  // Prometheus: days without a sample before DECOMMISSIONED
+  } inventory;
+
   struct Mysql {
     std::string host;               // DB_HOST
     int port = 3306;                // DB_PORT

@@ -176,8 +176,13 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
                            {ServiceType::REDIS, ServiceType::RDS, ServiceType::EC2}});
   } else {
     if (sources_->redis) {
-      ctx.sources.push_back(
-          {sources_->redis.get(), sources_->redis.get(), "prometheus", {ServiceType::REDIS}});
+      // A target can vanish for a while (an exporter restart, a relabelling): an instance
+      // is retired only after inventory.stale_after_days without a sample.
+      ctx.sources.push_back({sources_->redis.get(),
+                             sources_->redis.get(),
+                             "prometheus",
+                             {ServiceType::REDIS},
+                             settings_.inventory.stale_after_days});
       ctx.prometheus = sources_->redis.get();
     } else {
       ctx.prometheus_why = "prometheus.url (PROMETHEUS_URL) is not set";

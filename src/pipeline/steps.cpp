@@ -89,7 +89,7 @@ StepOutcome inventory_refresh(Context& c) {
     try {
       seen = src.inventory->discover(c.day, services);
       upserted += c.store.upsert_inventory(seen, c.day);
-      retired += c.store.mark_decommissioned(services, src.name, c.day);
+      retired += c.store.mark_decommissioned(services, src.name, c.day, src.grace_days);
     } catch (const std::exception& e) {
       if (!dynamic_cast<const SourceError*>(&e) && !dynamic_cast<const TransientError*>(&e)) throw;
       // A source that cannot answer does not stop the others: its services keep the

@@ -49,6 +49,7 @@ struct Context {
     collect::SampleSource* samples = nullptr;
     std::string name;  // infra_metric_daily.source and infra_fleet_inventory.source
     std::vector<ServiceType> services;
+    int grace_days = 0;  // days unseen before an instance is DECOMMISSIONED
   };
   std::vector<Source> sources;
   std::map<ServiceType, std::string> unavailable;

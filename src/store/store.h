@@ -138,10 +138,11 @@ class Store {
 
   // Inventory: first_seen/last_seen widen; an instance seen on its newest day is ACTIVE.
   virtual size_t upsert_inventory(std::span<const Instance> seen, Day day) = 0;
-  // Instances of `services` from `source` last seen before `day` become DECOMMISSIONED,
-  // unless a later day was already refreshed. Manual rows are never touched.
+  // Instances of `services` from `source` not seen for more than `grace_days` days before
+  // `day` (last_seen < day - grace_days) become DECOMMISSIONED, unless a later day was already
+  // refreshed. Manual rows are never touched.
   virtual size_t mark_decommissioned(std::span<const ServiceType> services,
-                                     const std::string& source, Day day) = 0;
+                                     const std::string& source, Day day, int grace_days) = 0;
   virtual std::vector<InventoryRow> load_inventory() = 0;
 
   virtual size_t upsert_daily_metrics(std::span<const DailyMetric> rows) = 0;

@@ -23,9 +23,9 @@ class ForwardingStore : public Store {
   size_t upsert_inventory(std::span<const Instance> seen, Day day) override {
     return in_.upsert_inventory(seen, day);
   }
-  size_t mark_decommissioned(std::span<const ServiceType> s, const std::string& src,
-                             Day day) override {
-    return in_.mark_decommissioned(s, src, day);
+  size_t mark_decommissioned(std::span<const ServiceType> s, const std::string& src, Day day,
+                             int grace_days) override {
+    return in_.mark_decommissioned(s, src, day, grace_days);
   }
   std::vector<InventoryRow> load_inventory() override { return in_.load_inventory(); }
   size_t upsert_daily_metrics(std::span<const DailyMetric> rows) override {

@@ -122,13 +122,13 @@ TEST_P(StoreSuite, InventoryTracksFirstLastSeenAndDecommissions) {
   store->commit();
   store->begin();
   store->upsert_inventory(day2, kDay + 1);
-  EXPECT_EQ(store->mark_decommissioned(redis, "simulate", kDay + 1), 1u);
+  EXPECT_EQ(store->mark_decommissioned(redis, "simulate", kDay + 1, 0), 1u);
   store->commit();
 
   // Re-running the older day revives nothing and retires nothing.
   store->begin();
   store->upsert_inventory(day1, kDay);
-  EXPECT_EQ(store->mark_decommissioned(redis, "simulate", kDay), 0u);
+  EXPECT_EQ(store->mark_decommissioned(redis, "simulate", kDay, 0), 0u);
   store->commit();
 
   std::map<std::string, InventoryRow> by_id;
@@ -140,6 +140,20 @@ TEST_P(StoreSuite, InventoryTracksFirstLastSeenAndDecommissions) {
   EXPECT_EQ(by_id["b"].last_seen, kDay);
   EXPECT_EQ(by_id["manual-1"].status, "ACTIVE");  // operators' rows are kept
   EXPECT_EQ(by_id["a"].instance.tags["role"], "cart");
+}
+
+TEST_P(StoreSuite, DecommissioningWaitsForTheGracePeriod) {
+  const ServiceType redis[] = {ServiceType::REDIS};
+  store->begin();
+  store->upsert_inventory(
+      std::vector<Instance>{instance("a", "prometheus"), instance("b", "prometheus")}, kDay);
+  store->upsert_inventory(std::vector<Instance>{instance("a", "prometheus")}, kDay + 7);
+  EXPECT_EQ(store->mark_decommissioned(redis, "prometheus", kDay + 7, 7), 0u);  // 7 days unseen
+  store->upsert_inventory(std::vector<Instance>{instance("a", "prometheus")}, kDay + 8);
+  EXPECT_EQ(store->mark_decommissioned(redis, "prometheus", kDay + 8, 7), 1u);  // 8 days
+  store->commit();
+  for (const auto& r : store->load_inventory())
+    EXPECT_EQ(r.status, r.instance.id == "b" ? "DECOMMISSIONED" : "ACTIVE") << r.instance.id;
 }
 
 TEST_P(StoreSuite, StepLogRoundTrips) {

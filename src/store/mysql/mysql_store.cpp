@@ -271,7 +271,7 @@ class MysqlStore final : public Store {
   }
 
   size_t mark_decommissioned(std::span<const ServiceType> services, const std::string& source,
-                             Day day) override {
+                             Day day, int grace_days) override {
     size_t changed = 0;
     for (ServiceType svc : services) {
       Statement newest(db(),
@@ -284,7 +284,7 @@ class MysqlStore final : public Store {
       Statement s(db(),
                   "UPDATE infra_fleet_inventory SET status = 'DECOMMISSIONED' WHERE service_type "
                   "= ? AND source = ? AND status = 'ACTIVE' AND last_seen < ?");
-      changed += s.bind(to_string(svc)).bind(source).bind(day).execute();
+      changed += s.bind(to_string(svc)).bind(source).bind(day - grace_days).execute();
     }
     return changed;
   }

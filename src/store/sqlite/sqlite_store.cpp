@@ -288,16 +288,16 @@ class SqliteStore final : public Store {
   }
 
   size_t mark_decommissioned(std::span<const ServiceType> services, const std::string& source,
-                             Day day) override {
+                             Day day, int grace_days) override {
     auto& s =
         cached("UPDATE infra_fleet_inventory SET status = 'DECOMMISSIONED', updated_at = " +
                std::string(kNow) +
-               " WHERE service_type = ?1 AND source = ?2 AND status = 'ACTIVE' AND last_seen < ?3"
+               " WHERE service_type = ?1 AND source = ?2 AND status = 'ACTIVE' AND last_seen < ?4"
                " AND ?3 >= (SELECT MAX(last_seen) FROM infra_fleet_inventory WHERE service_type = "
                "?1 AND source = ?2)");
     size_t changed = 0;
     for (ServiceType svc : services) {
-      s.reset().bind(to_string(svc)).bind(source).bind(day).run();
+      s.reset().bind(to_string(svc)).bind(source).bind(day).bind(day - grace_days).run();
       changed += static_cast<size_t>(sqlite3_changes(db_));
     }
     return changed;
