@@ -2,11 +2,11 @@
 // a fault-injecting HTTP server written for these tests (FaultyPrometheus): garbage, HTML,
 // truncated JSON, 5xx, a hang.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <thread>
 
+#include "collect/faulty_prometheus.h"
 #include "collect/prometheus/client.h"
 #include "collect/prometheus/redis_source.h"
 #include "core/types.h"
@@ -65,34 +65,6 @@ TEST(PrometheusClient, AnUnreachableServerIsTransient) {
   Client c(ClientOptions{"http://127.0.0.1:1", 2, "", "", "", ""});
   EXPECT_THROW(c.ready(), TransientError);
 }
-
-// A fault injector written for these tests: an HTTP server that answers every API call the
-// way it is told to (never a real Prometheus).
-class FaultyPrometheus {
- public:
-  explicit FaultyPrometheus(std::function<void(const httplib::Request&, httplib::Response&)> fn) {
-    server_.Post("/api/v1/query", fn);
-    server_.Get("/api/v1/targets", fn);
-    server_.Get("/-/ready", fn);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 200 && !server_.is_running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~FaultyPrometheus() {
-    server_.stop();
-    thread_.join();
-  }
-  Client client(double timeout = 5) {
-    return Client(
-        ClientOptions{"http://127.0.0.1:" + std::to_string(port_), timeout, "", "", "", ""});
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 struct Fault {
   const char* name;
@@ -159,6 +131,20 @@ TEST(PrometheusClient, WarningsAreReturnedWithTheData) {
   EXPECT_EQ(r.vector[0].value, 2.5);
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_EQ(r.warnings[0], "partial data: 1 store down");
+}
+
+TEST(PrometheusClient, SendsBasicAuthOrABearerToken) {
+  std::string auth;
+  FaultyPrometheus server([&](const httplib::Request& req, httplib::Response& res) {
+    auth = req.get_header_value("Authorization");
+    res.set_content("Prometheus Server is Ready.", "text/plain");
+  });
+  Client basic(ClientOptions{server.url(), 5, "monitor", "s3cret", "", ""});
+  basic.ready();
+  EXPECT_EQ(auth, "Basic bW9uaXRvcjpzM2NyZXQ=");  // base64("monitor:s3cret")
+  Client bearer(ClientOptions{server.url(), 5, "", "", "tok-123", ""});
+  bearer.ready();
+  EXPECT_EQ(auth, "Bearer tok-123");
 }
 
 TEST(PrometheusClient, AHungServerTimesOutAsTransient) {

@@ -67,7 +67,10 @@ start() {
   free_port 36379; r1=$port; free_port 36379; r2=$port
   launch redis1 redis-server --bind 127.0.0.1 --port "$r1" --save '' --appendonly no --daemonize no --maxmemory 64mb
   launch redis2 redis-server --bind 127.0.0.1 --port "$r2" --save '' --appendonly no --daemonize no
-  free_port 39121; e1=$port; free_port 39121; e2=$port; free_port 39121; down=$port
+  free_port 39121; e1=$port; free_port 39121; e2=$port
+  # The target of an exporter that is not running (always down), from a range of its own so
+  # no exporter of this or another harness lands on it.
+  free_port 39421; down=$port
   launch exporter1 prometheus-redis-exporter -redis.addr "redis://127.0.0.1:$r1" -web.listen-address "127.0.0.1:$e1"
   launch exporter2 prometheus-redis-exporter -redis.addr "redis://127.0.0.1:$r2" -web.listen-address "127.0.0.1:$e2"
   wait_http "http://127.0.0.1:$e1/metrics" exporter1

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <set>
 
+#include "collect/faulty_prometheus.h"
 #include "pipeline/pipeline.h"
 #include "prom_test_util.h"
 #include "store/store.h"
@@ -99,6 +100,45 @@ TEST(LivePrometheus, UnreachablePrometheusFailsStep2AndSkipsStep3) {
   EXPECT_EQ(step(d, 4).status, StepStatus::SKIPPED);  // AWS: not built, not blocked
   EXPECT_FALSE(step(d, 4).skipped_by_failure);
   EXPECT_EQ(step(d, 14).status, StepStatus::SUCCESS);
+}
+
+TEST(LivePrometheus, PrometheusLostAfterStep2FailsStep3AndTheRunExitsOne) {
+  // Ready, targets and discovery answer; every query after them gets 503, as from a server
+  // going down between step 2 and step 3.
+  int queries = 0;
+  collect::prometheus::FaultyPrometheus server([&](const httplib::Request& req,
+                                                   httplib::Response& res) {
+    if (req.path == "/-/ready") return res.set_content("Prometheus Server is Ready.", "text/plain");
+    if (req.path == "/api/v1/targets")
+      return res.set_content(
+          R"({"status":"success","data":{"activeTargets":[{"labels":{"job":"redis","instance":"r1:9121"},"health":"up"}]}})",
+          "application/json");
+    if (++queries <= 2)
+      return res.set_content(
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"instance":"r1:9121"},"value":[1,"1"]}]}})",
+          "application/json");
+    res.status = 503;
+    res.set_content("Service Unavailable", "text/plain");
+  });
+  test::TempDir dir;
+  auto store = temp_store(dir);
+  Settings s = live(server.url());
+  const int64_t now = std::time(nullptr);
+  Pipeline p(s, *store, [now] { return now; });
+  RunOptions o;
+  o.days = {Day::from_unix_seconds(now) - 1};
+  auto r = p.run(o);
+  const DayResult& d = r.days.at(0);
+  EXPECT_TRUE(r.failed());
+  EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
+  EXPECT_EQ(step(d, 2).status, StepStatus::SUCCESS) << step(d, 2).message;
+  EXPECT_EQ(step(d, 3).status, StepStatus::FAILED);
+  EXPECT_NE(step(d, 3).message.find("HTTP 503"), std::string::npos) << step(d, 3).message;
+  EXPECT_NE(step(d, 3).message.find("redis_memory_used_bytes"), std::string::npos)
+      << step(d, 3).message;
+  EXPECT_FALSE(step(d, 4).skipped_by_failure);  // the CloudWatch steps do not depend on it
+  EXPECT_EQ(step(d, 14).status, StepStatus::SUCCESS);
+  EXPECT_EQ(store->load_inventory().size(), 1u);
 }
 
 }  // namespace
