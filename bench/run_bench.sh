@@ -8,8 +8,10 @@ build=${1:-build/release}
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$build/infra-monitor"
 work=$(mktemp -d)
+prom_pid=""
 cleanup() {
   "$here/../tests/harness/mariadb.sh" stop "$work/mariadb" >/dev/null 2>&1 || true
+  [[ -n "$prom_pid" ]] && kill "$prom_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -85,6 +87,25 @@ demo "$(maria_db im_bench_demo)"
 scale "sqlite://$work/1k.db" 400 300 300 "${HISTORY_1K:-28}"
 scale "sqlite://$work/10k.db" 4000 3000 3000 "${HISTORY_10K:-7}"
 scale "$(maria_db im_bench_10k)" 4000 3000 3000 "${HISTORY_10K:-7}"
+
+prometheus_day() {  # $1 = Redis instances: one day of exporter history, then one collection
+  local n=$1 port
+  for port in $(seq 39590 39690); do ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; done
+  rm -rf "$work/tsdb"
+  "$build/bench/bench_history_gen" "$work/history.om" "$n" 1
+  promtool tsdb create-blocks-from openmetrics --max-block-duration=744h "$work/history.om" "$work/tsdb" >/dev/null
+  rm -f "$work/history.om"
+  prometheus --config.file=/dev/null --storage.tsdb.path="$work/tsdb" --storage.tsdb.retention.time=4000d \
+    --web.listen-address="127.0.0.1:$port" </dev/null >"$work/prometheus.log" 2>&1 &
+  prom_pid=$!
+  for _ in $(seq 1 300); do curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break; sleep 0.1; done
+  "$build/bench/prom_bench" "http://127.0.0.1:$port" 2026-10-30
+  kill "$prom_pid"; wait "$prom_pid" 2>/dev/null || true; prom_pid=""
+}
+
+echo
+echo "Prometheus: collecting one day (2026-10-30) of prometheus-redis-exporter history (5-minute samples)"
+for n in 100 1000 2000; do prometheus_day "$n"; done
 
 echo
 "$build/bench/micro_bench" --benchmark_min_time=0.2

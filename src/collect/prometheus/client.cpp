@@ -132,7 +132,8 @@ std::string Client::perform(const std::string& path, const std::string* form,
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.timeout_seconds * 1000));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min(opts_.timeout_seconds, 10.0) * 1000));
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
+  // No Accept-Encoding: Prometheus gzips a 20 MB answer in about 0.6 s of its CPU, more than
+  // sending it takes on a LAN.
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   if (!opts_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, opts_.ca_file.c_str());
   if (!opts_.username.empty()) {
