@@ -29,10 +29,11 @@ int main(int argc, char** argv) {
   auto normalized = transform::normalize(raw, inventory);
   auto daily = transform::aggregate(normalized.series, *day);
   auto t2 = std::chrono::steady_clock::now();
-  std::printf("  %5zu instances: %lld requests, %zu source series, collect %.2f s, normalize + "
-              "aggregate %.2f s, %zu daily rows\n",
-              inventory.size(), static_cast<long long>(client.requests()), raw.size(),
-              std::chrono::duration<double>(t1 - t0).count(),
-              std::chrono::duration<double>(t2 - t1).count(), daily.size());
+  std::printf(
+      "  %5zu instances: %lld requests, %zu source series, collect %.2f s, normalize + "
+      "aggregate %.2f s, %zu daily rows\n",
+      inventory.size(), static_cast<long long>(client.requests()), raw.size(),
+      std::chrono::duration<double>(t1 - t0).count(),
+      std::chrono::duration<double>(t2 - t1).count(), daily.size());
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "collect/faulty_prometheus.h"
@@ -161,6 +162,47 @@ TEST(PrometheusClient, AHungServerTimesOutAsTransient) {
     EXPECT_NE(std::string(e.what()).find("redis_up"), std::string::npos) << e.what();
   }
   EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(2500));
+}
+
+TEST(RedisSource, SplitsByInstanceWhenPrometheusRefusesTooManySamples) {
+  // The fault injector refuses any query that would return more than one instance.
+  std::vector<std::string> queries;
+  std::mutex mu;
+  FaultyPrometheus server([&](const httplib::Request& req, httplib::Response& res) {
+    const std::string q = req.get_param_value("query");
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      queries.push_back(q);
+    }
+    const auto single = q.find("instance=~\"") != std::string::npos &&
+                        q.find('|', q.find("instance=~")) == std::string::npos;
+    if (!single) {
+      res.status = 422;
+      return res.set_content(
+          R"({"status":"error","errorType":"execution","error":"query processing would load too many samples into memory in query execution"})",
+          "application/json");
+    }
+    const std::string inst = q.substr(q.find("=~\"") + 3, q.find("\"}") - q.find("=~\"") - 3);
+    std::string name;  // undo the regex escaping: r\\.1 -> r.1
+    for (size_t i = 0; i < inst.size(); ++i)
+      if (inst[i] != '\\') name += inst[i];
+    res.set_content(
+        R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":")" +
+            name + R"("},"values":[[1790812800,"7"]]}]}})",
+        "application/json");
+  });
+  Client c = server.client();
+  RedisSource src(c, RedisSourceOptions{{"redis_connected_clients"}, "redis", "instance", 300});
+  std::vector<Instance> inv(3);
+  inv[0].id = "r.1:9121";
+  inv[1].id = "r.2:9121";
+  inv[2].id = "r.3:9121";
+  auto series = src.collect(*Day::parse("2026-10-01"), ServiceType::REDIS, inv);
+  ASSERT_EQ(series.size(), 3u);
+  for (const auto& s : series) EXPECT_EQ(s.values[0], 7) << s.instance_id;
+  // all at once, then halves: {r.1}, {r.2, r.3} -> {r.2}, {r.3}
+  EXPECT_EQ(queries.size(), 5u);
+  EXPECT_NE(queries.back().find("r\\\\.3:9121"), std::string::npos) << queries.back();
 }
 
 TEST(RedisSource, HealthSeesTheLiveExportersUpAndTheStoppedOneDown) {

@@ -16,14 +16,46 @@ double day_eval_time(Day day) {
 RedisSource::RedisSource(Client& client, RedisSourceOptions opts)
     : client_(client), opts_(std::move(opts)) {}
 
-std::string RedisSource::selector(const std::string& metric) const {
-  if (opts_.job.empty()) return metric;
-  std::string job;
-  for (char c : opts_.job) {
-    if (c == '"' || c == '\\') job += '\\';
-    job += c;
+std::string RedisSource::selector(const std::string& metric,
+                                  std::span<const std::string> only) const {
+  auto quoted = [](const std::string& v, bool regex) {
+    std::string out;
+    for (char c : v) {
+      if (regex && std::string_view(".+*?()|[]{}^$\\").find(c) != std::string_view::npos)
+        out += "\\\\";  // a backslash for the regex, escaped for the PromQL string
+      else if (c == '"' || c == '\\')
+        out += '\\';
+      out += c;
+    }
+    return out;
+  };
+  std::vector<std::string> matchers;
+  if (!opts_.job.empty()) matchers.push_back("job=\"" + quoted(opts_.job, false) + "\"");
+  if (!only.empty()) {
+    std::string alternatives;
+    for (const auto& i : only) alternatives += (alternatives.empty() ? "" : "|") + quoted(i, true);
+    matchers.push_back(opts_.instance_label + "=~\"" + alternatives + "\"");
   }
-  return metric + "{job=\"" + job + "\"}";
+  std::string out = metric;
+  for (size_t i = 0; i < matchers.size(); ++i) out += (i ? "," : "{") + matchers[i];
+  return matchers.empty() ? out : out + "}";
+}
+
+// One metric for the day. When Prometheus refuses the answer as too large (its
+// --query.max-samples), the instances are split in halves, recursively.
+void RedisSource::fetch(const std::string& metric, Day day, std::span<const std::string> only,
+                        std::vector<Series>& out) {
+  try {
+    auto r = client_.query(selector(metric, only) + kDayRange, day_eval_time(day));
+    out.insert(out.end(), std::make_move_iterator(r.matrix.begin()),
+               std::make_move_iterator(r.matrix.end()));
+  } catch (const SourceError& e) {
+    if (only.size() <= 1 || std::string(e.what()).find("too many samples") == std::string::npos)
+      throw;
+    const size_t half = only.size() / 2;
+    fetch(metric, day, only.subspan(0, half), out);
+    fetch(metric, day, only.subspan(half), out);
+  }
 }
 
 TargetHealth RedisSource::health() {
@@ -52,10 +84,10 @@ std::vector<Instance> RedisSource::discover(Day day, std::span<const ServiceType
   const double t = day_eval_time(day);
   // Every instance with an exporter sample during the day, and its maxmemory.
   auto seen = client_.query("max by (" + opts_.instance_label + ") (max_over_time(" +
-                                selector("redis_up") + kDayRange + "))",
+                                selector("redis_up", {}) + kDayRange + "))",
                             t);
   auto maxmem = client_.query("max by (" + opts_.instance_label + ") (max_over_time(" +
-                                  selector("redis_memory_max_bytes") + kDayRange + "))",
+                                  selector("redis_memory_max_bytes", {}) + kDayRange + "))",
                               t);
   std::map<std::string, double> max_bytes;
   for (const auto& s : maxmem.vector)
@@ -84,13 +116,24 @@ std::vector<RawSeries> RedisSource::collect(Day day, ServiceType service,
   if (service != ServiceType::REDIS) return out;
   std::set<std::string> wanted;
   for (const auto& i : instances) wanted.insert(i.id);
+  const std::vector<std::string> ids(wanted.begin(), wanted.end());
   const int slots = static_cast<int>(Day::kSecondsPerDay / opts_.step_seconds);
   const double start = static_cast<double>(day.start_unix());
   for (const std::string& metric : opts_.metrics) {
     const std::string name(catalog_input(ServiceType::REDIS, metric));
     if (name.empty()) continue;  // validated in the configuration
-    auto r = client_.query(selector(metric) + kDayRange, day_eval_time(day));
-    for (const Series& s : r.matrix) {
+    std::vector<Series> matrix;
+    try {
+      fetch(metric, day, {}, matrix);  // every instance at once
+    } catch (const SourceError& e) {
+      if (std::string(e.what()).find("too many samples") == std::string::npos || ids.size() < 2)
+        throw;
+      matrix.clear();  // split by instance, in halves
+      const std::span<const std::string> all(ids);
+      fetch(metric, day, all.subspan(0, all.size() / 2), matrix);
+      fetch(metric, day, all.subspan(all.size() / 2), matrix);
+    }
+    for (const Series& s : matrix) {
       auto inst = s.labels.find(opts_.instance_label);
       if (inst == s.labels.end() || !wanted.count(inst->second)) continue;
       RawSeries rs;

@@ -40,7 +40,10 @@ class RedisSource final : public InventorySource, public SampleSource {
                                  std::span<const Instance> instances) override;
 
  private:
-  std::string selector(const std::string& metric) const;
+  // metric{job="...", <instance_label>=~"a|b"}: `only` empty selects every instance.
+  std::string selector(const std::string& metric, std::span<const std::string> only) const;
+  void fetch(const std::string& metric, Day day, std::span<const std::string> only,
+             std::vector<Series>& out);
   Client& client_;
   RedisSourceOptions opts_;
 };
