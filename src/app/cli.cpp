@@ -173,8 +173,10 @@ int main_entry(int argc, char** argv) {
 
   // Until the configuration is read, redact the secrets the environment already holds.
   std::vector<std::string> early_secrets;
-  for (const char* name : {"DB_PASSWORD", "IM_MYSQL_PASSWORD", "AWS_SECRET_ACCESS_KEY",
-                           "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"})
+  for (const char* name :
+       {"DB_PASSWORD", "IM_MYSQL_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+        "AWS_SESSION_TOKEN", "PROMETHEUS_PASSWORD", "PROMETHEUS_BEARER_TOKEN",
+        "IM_PROMETHEUS_PASSWORD", "IM_PROMETHEUS_BEARER_TOKEN"})
     if (const char* v = std::getenv(name); v && *v) early_secrets.emplace_back(v);
   setup_logging("info", g.log_format == "json" ? "json" : "text", early_secrets);
   try {

@@ -71,6 +71,16 @@ std::string instance_key(ServiceType s, const std::string& id) {
   return std::string(to_string(s)) + "/" + id;
 }
 
+// Prometheus' warnings on its answers (partial data, ...): logged, and counted in the step's
+// message, never dropped.
+void log_prometheus_warnings(Context& c, StepOutcome& o) {
+  if (!c.prometheus) return;
+  auto warnings = c.prometheus->take_warnings();
+  for (const auto& w : warnings) spdlog::warn("[{}] Prometheus warns: {}", c.day.str(), w);
+  if (!warnings.empty())
+    o.message += "; " + std::to_string(warnings.size()) + " Prometheus warning(s), see the log";
+}
+
 // ---- 1 -------------------------------------------------------------------------------
 StepOutcome inventory_refresh(Context& c) {
   std::vector<Instance> found;
@@ -113,6 +123,7 @@ StepOutcome inventory_refresh(Context& c) {
   o.writes["infra_fleet_inventory"] = o.rows;
   o.message = std::to_string(found.size()) + " instances seen, " + std::to_string(retired) +
               " decommissioned" + (missing.empty() ? "" : "; " + missing);
+  log_prometheus_warnings(c, o);
   c.inventory = std::move(found);
   return o;
 }
@@ -169,7 +180,9 @@ StepOutcome collect_service(Context& c, ServiceType svc) {
 StepOutcome collect_redis(Context& c) {
   if (c.settings.source == "live" && c.settings.prometheus.url.empty())
     return skipped("prometheus.url (PROMETHEUS_URL) is not set");
-  return collect_service(c, ServiceType::REDIS);
+  StepOutcome o = collect_service(c, ServiceType::REDIS);
+  log_prometheus_warnings(c, o);
+  return o;
 }
 StepOutcome collect_rds(Context& c) {
   return collect_service(c, ServiceType::RDS);

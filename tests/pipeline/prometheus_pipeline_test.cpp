@@ -141,5 +141,35 @@ TEST(LivePrometheus, PrometheusLostAfterStep2FailsStep3AndTheRunExitsOne) {
   EXPECT_EQ(store->load_inventory().size(), 1u);
 }
 
+TEST(LivePrometheus, PrometheusWarningsAreReportedNotDropped) {
+  collect::prometheus::FaultyPrometheus server([](const httplib::Request& req,
+                                                  httplib::Response& res) {
+    if (req.path == "/-/ready") return res.set_content("Prometheus Server is Ready.", "text/plain");
+    if (req.path == "/api/v1/targets")
+      return res.set_content(R"({"status":"success","data":{"activeTargets":[]}})",
+                             "application/json");
+    const bool discovery = req.get_param_value("query").starts_with("max by");
+    res.set_content(
+        discovery
+            ? R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"instance":"r1:9121"},"value":[1,"1"]}]}})"
+            : R"({"status":"success","warnings":["partial data: one store is down"],"data":{"resultType":"matrix","result":[{"metric":{"instance":"r1:9121"},"values":[[1,"5"]]}]}})",
+        "application/json");
+  });
+  test::TempDir dir;
+  auto store = temp_store(dir);
+  Settings s = live(server.url());
+  s.prometheus.scrape_interval_seconds = 300;
+  const Day day = *Day::parse("1970-01-01");  // the injector's samples are at t = 1 s
+  Pipeline p(s, *store, [] { return int64_t{86400 * 2}; });
+  RunOptions o;
+  o.days = {day};
+  o.steps = {1, 2, 3};
+  auto r = p.run(o);
+  const DayResult& d = r.days.at(0);
+  EXPECT_EQ(step(d, 3).status, StepStatus::SUCCESS) << step(d, 3).message;
+  EXPECT_NE(step(d, 3).message.find("10 Prometheus warning(s)"), std::string::npos)
+      << step(d, 3).message;
+}
+
 }  // namespace
 }  // namespace im::pipeline

@@ -46,7 +46,7 @@ std::string RedisSource::selector(const std::string& metric,
 void RedisSource::fetch(const std::string& metric, Day day, std::span<const std::string> only,
                         std::vector<Series>& out) {
   try {
-    auto r = client_.query(selector(metric, only) + kDayRange, day_eval_time(day));
+    auto r = query(selector(metric, only) + kDayRange, day);
     out.insert(out.end(), std::make_move_iterator(r.matrix.begin()),
                std::make_move_iterator(r.matrix.end()));
   } catch (const SourceError& e) {
@@ -56,6 +56,12 @@ void RedisSource::fetch(const std::string& metric, Day day, std::span<const std:
     fetch(metric, day, only.subspan(0, half), out);
     fetch(metric, day, only.subspan(half), out);
   }
+}
+
+QueryResult RedisSource::query(const std::string& expr, Day day) {
+  auto r = client_.query(expr, day_eval_time(day));
+  for (const auto& w : r.warnings) warnings_.push_back("query `" + expr + "`: " + w);
+  return r;
 }
 
 TargetHealth RedisSource::health() {
@@ -81,14 +87,13 @@ TargetHealth RedisSource::health() {
 std::vector<Instance> RedisSource::discover(Day day, std::span<const ServiceType> services) {
   std::vector<Instance> out;
   if (std::find(services.begin(), services.end(), ServiceType::REDIS) == services.end()) return out;
-  const double t = day_eval_time(day);
   // Every instance with an exporter sample during the day, and its maxmemory.
-  auto seen = client_.query("max by (" + opts_.instance_label + ") (max_over_time(" +
-                                selector("redis_up", {}) + kDayRange + "))",
-                            t);
-  auto maxmem = client_.query("max by (" + opts_.instance_label + ") (max_over_time(" +
-                                  selector("redis_memory_max_bytes", {}) + kDayRange + "))",
-                              t);
+  auto seen = query("max by (" + opts_.instance_label + ") (max_over_time(" +
+                        selector("redis_up", {}) + kDayRange + "))",
+                    day);
+  auto maxmem = query("max by (" + opts_.instance_label + ") (max_over_time(" +
+                          selector("redis_memory_max_bytes", {}) + kDayRange + "))",
+                      day);
   std::map<std::string, double> max_bytes;
   for (const auto& s : maxmem.vector)
     max_bytes[s.labels.count(opts_.instance_label) ? s.labels.at(opts_.instance_label) : ""] =

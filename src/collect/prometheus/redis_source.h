@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collect/prometheus/client.h"
@@ -39,13 +40,18 @@ class RedisSource final : public InventorySource, public SampleSource {
   std::vector<RawSeries> collect(Day day, ServiceType service,
                                  std::span<const Instance> instances) override;
 
+  // Warnings Prometheus attached to answers since the last call ("query `...`: text").
+  std::vector<std::string> take_warnings() { return std::exchange(warnings_, {}); }
+
  private:
   // metric{job="...", <instance_label>=~"a|b"}: `only` empty selects every instance.
   std::string selector(const std::string& metric, std::span<const std::string> only) const;
   void fetch(const std::string& metric, Day day, std::span<const std::string> only,
              std::vector<Series>& out);
+  QueryResult query(const std::string& expr, Day day);
   Client& client_;
   RedisSourceOptions opts_;
+  std::vector<std::string> warnings_;
 };
 
 // Evaluation time and range of a whole UTC day: `[<just under 1d>]` at the day's last
