@@ -34,6 +34,15 @@ std::unique_ptr<store::Store> temp_store(const test::TempDir& dir) {
   return store::open_store(*parse_storage_url("sqlite://" + dir.file("p.db"), why));
 }
 
+// Every step for yesterday (UTC).
+RunReport run_yesterday(const Settings& s, store::Store& store) {
+  const int64_t now = std::time(nullptr);
+  Pipeline p(s, store, [now] { return now; });
+  RunOptions o;
+  o.days = {Day::from_unix_seconds(now) - 1};
+  return p.run(o);
+}
+
 TEST(LivePrometheus, CollectsEveryLiveRedisInstance) {
   test::TempDir dir;
   auto store = temp_store(dir);
@@ -81,12 +90,7 @@ TEST(LivePrometheus, CollectsEveryLiveRedisInstance) {
 TEST(LivePrometheus, UnreachablePrometheusFailsStep2AndSkipsStep3) {
   test::TempDir dir;
   auto store = temp_store(dir);
-  Settings s = live("http://127.0.0.1:1");
-  const int64_t now = std::time(nullptr);
-  Pipeline p(s, *store, [now] { return now; });
-  RunOptions o;
-  o.days = {Day::from_unix_seconds(now) - 1};
-  auto r = p.run(o);
+  auto r = run_yesterday(live("http://127.0.0.1:1"), *store);
   const DayResult& d = r.days.at(0);
   EXPECT_TRUE(r.failed());
   EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
@@ -122,12 +126,7 @@ TEST(LivePrometheus, PrometheusLostAfterStep2FailsStep3AndTheRunExitsOne) {
   });
   test::TempDir dir;
   auto store = temp_store(dir);
-  Settings s = live(server.url());
-  const int64_t now = std::time(nullptr);
-  Pipeline p(s, *store, [now] { return now; });
-  RunOptions o;
-  o.days = {Day::from_unix_seconds(now) - 1};
-  auto r = p.run(o);
+  auto r = run_yesterday(live(server.url()), *store);
   const DayResult& d = r.days.at(0);
   EXPECT_TRUE(r.failed());
   EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
