@@ -50,6 +50,18 @@ TEST(PrometheusClient, InstantAndRangeVectorQueries) {
   }
 }
 
+TEST(PrometheusClient, RangeQueryResamplesAtItsStep) {
+  Client c = live_client();
+  const double now = static_cast<double>(std::time(nullptr));
+  auto r = c.query_range("redis_up", now - 2, now, 1);
+  ASSERT_EQ(r.matrix.size(), 2u);
+  for (const auto& s : r.matrix) {
+    EXPECT_EQ(s.times.size(), 3u);  // start, start + 1 s, end
+    for (double v : s.values) EXPECT_EQ(v, 1);
+  }
+  EXPECT_THROW(c.query_range("redis_up", now, now - 10, 1), SourceError);  // end before start
+}
+
 TEST(PrometheusClient, ARefusedQueryNamesTheQueryAndTheReason) {
   Client c = live_client();
   try {

@@ -209,15 +209,36 @@ std::vector<Target> Client::targets() {
   return out;
 }
 
-QueryResult Client::query(const std::string& expr, double time) {
-  CURL* c = static_cast<CURL*>(curl_);
-  char* q = curl_easy_escape(c, expr.c_str(), static_cast<int>(expr.size()));
-  char t[32];
-  std::snprintf(t, sizeof t, "%.3f", time);
-  std::string form = std::string("query=") + q + "&time=" + t;
+std::string Client::form_query(const std::string& expr) {
+  char* q =
+      curl_easy_escape(static_cast<CURL*>(curl_), expr.c_str(), static_cast<int>(expr.size()));
+  std::string form = std::string("query=") + q;
   curl_free(q);
+  return form;
+}
+
+namespace {
+std::string seconds(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", t);
+  return buf;
+}
+}  // namespace
+
+QueryResult Client::query(const std::string& expr, double time) {
   const std::string what = "query `" + expr + "`";
-  return parse_query_response(post_form("/api/v1/query", form, what), what);
+  return parse_query_response(
+      post_form("/api/v1/query", form_query(expr) + "&time=" + seconds(time), what), what);
+}
+
+QueryResult Client::query_range(const std::string& expr, double start, double end,
+                                double step_seconds) {
+  const std::string what = "range query `" + expr + "`";
+  return parse_query_response(post_form("/api/v1/query_range",
+                                        form_query(expr) + "&start=" + seconds(start) + "&end=" +
+                                            seconds(end) + "&step=" + seconds(step_seconds),
+                                        what),
+                              what);
 }
 
 }  // namespace im::collect::prometheus

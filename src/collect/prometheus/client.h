@@ -1,7 +1,7 @@
 // A Prometheus HTTP API client (libcurl + nlohmann-json): /-/ready, /api/v1/targets,
-// /api/v1/query. Every failure names the request: unreachable, timed out and 5xx answers are
-// TransientError (the pipeline re-runs the step with backoff); a refused query, an HTML page or
-// a truncated body is SourceError.
+// /api/v1/query, /api/v1/query_range. Every failure names the request: unreachable, timed out and
+// 5xx answers are TransientError (the pipeline re-runs the step with backoff); a refused query, an
+// HTML page or a truncated body is SourceError.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +58,10 @@ class Client {
   std::vector<Target> targets();
   // An instant query evaluated at `time` (Unix seconds, ms precision).
   QueryResult query(const std::string& expr, double time);
+  // A range query: `expr` evaluated every `step_seconds` from `start` to `end` (a matrix of at
+  // most 11,000 points per series). Resampled at the step, not raw samples: the collector
+  // reads days with range-vector instant queries instead.
+  QueryResult query_range(const std::string& expr, double start, double end, double step_seconds);
 
   const std::string& url() const { return opts_.url; }
   int64_t requests() const { return requests_; }
@@ -66,6 +70,7 @@ class Client {
   std::string get(const std::string& path, const std::string& what);
   std::string post_form(const std::string& path, const std::string& form, const std::string& what);
   std::string perform(const std::string& path, const std::string* form, const std::string& what);
+  std::string form_query(const std::string& expr);  // "query=<url-encoded expr>"
 
   ClientOptions opts_;
   void* curl_ = nullptr;  // CURL*, kept for connection reuse
