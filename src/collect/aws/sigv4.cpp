@@ -1,0 +1,155 @@
+#include "collect/aws/sigv4.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace im::collect::aws {
+
+namespace {
+
+std::string hex(const unsigned char* p, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = digits[p[i] >> 4];
+    out[2 * i + 1] = digits[p[i] & 15];
+  }
+  return out;
+}
+
+std::string hmac(const std::string& key, const std::string& data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Trims both ends and collapses runs of spaces inside, as the canonical headers require.
+std::string trim_all(const std::string& v) {
+  std::string out;
+  bool space = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// A query component as the server sees it: %XX decoded, '+' kept as is.
+std::string uri_decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Header names in order, each with its values joined by ','.
+std::map<std::string, std::string> canonical_headers(const SignableRequest& r) {
+  std::map<std::string, std::string> h;
+  for (const auto& [name, value] : r.headers) {
+    std::string& v = h[lower(name)];
+    v += (v.empty() ? "" : ",") + trim_all(value);
+  }
+  return h;
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
+  return hex(d, sizeof d);
+}
+
+std::string uri_encode(const std::string& s, bool keep_slash) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string signed_headers(const SignableRequest& r) {
+  std::string out;
+  for (const auto& [name, value] : canonical_headers(r)) out += (out.empty() ? "" : ";") + name;
+  return out;
+}
+
+std::string canonical_request(const SignableRequest& r) {
+  std::vector<std::pair<std::string, std::string>> params;
+  size_t pos = 0;
+  while (pos < r.query.size()) {
+    size_t amp = r.query.find('&', pos);
+    if (amp == std::string::npos) amp = r.query.size();
+    std::string item = r.query.substr(pos, amp - pos);
+    if (!item.empty()) {
+      size_t eq = item.find('=');
+      std::string k = item.substr(0, eq), v = eq == std::string::npos ? "" : item.substr(eq + 1);
+      params.emplace_back(uri_encode(uri_decode(k), false), uri_encode(uri_decode(v), false));
+    }
+    pos = amp + 1;
+  }
+  std::sort(params.begin(), params.end());
+  std::string query;
+  for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + k + "=" + v;
+
+  std::string headers;
+  for (const auto& [name, value] : canonical_headers(r)) headers += name + ":" + value + "\n";
+  return r.method + "\n" + uri_encode(uri_decode(r.path.empty() ? "/" : r.path), true) + "\n" +
+         query + "\n" + headers + "\n" + signed_headers(r) + "\n" + sha256_hex(r.body);
+}
+
+std::string string_to_sign(const std::string& amz_date, const std::string& scope,
+                           const std::string& canonical) {
+  return "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + sha256_hex(canonical);
+}
+
+std::string authorization(const SignableRequest& r, const Credentials& c, const std::string& region,
+                          const std::string& service, const std::string& amz_date) {
+  const std::string date = amz_date.substr(0, 8);
+  const std::string scope = date + "/" + region + "/" + service + "/aws4_request";
+  std::string key = hmac("AWS4" + c.secret_access_key, date);
+  key = hmac(hmac(hmac(key, region), service), "aws4_request");
+  const std::string sig = hmac(key, string_to_sign(amz_date, scope, canonical_request(r)));
+  return "AWS4-HMAC-SHA256 Credential=" + c.access_key_id + "/" + scope +
+         ", SignedHeaders=" + signed_headers(r) +
+         ", Signature=" + hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+}
+
+}  // namespace im::collect::aws
