@@ -1,0 +1,86 @@
+// The AWS Query protocol (form-encoded POST, XML answers) over libcurl, signed with SigV4:
+// RDS, EC2, ElastiCache, CloudWatch and STS all speak it. Endpoints follow the AWS SDKs:
+// AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL (or aws.endpoint_url), then the public
+// regional endpoint. Errors name the service, the action and AWS's error code: throttling, 5xx
+// and unreachable endpoints are TransientError; refused credentials and the rest SourceError.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collect/aws/sigv4.h"
+
+namespace im::collect::aws {
+
+using Environment = std::map<std::string, std::string>;
+
+struct AwsOptions {
+  std::string region = "us-east-1";
+  std::string endpoint_url;  // aws.endpoint_url: all services (AWS_ENDPOINT_URL is read too)
+  double timeout_seconds = 30;
+  Environment environment;  // the process environment (injected for tests)
+};
+
+// Where the keys come from, in the AWS SDKs' order (see credentials.cpp). `get()` returns
+// fresh credentials (temporary ones are renewed 5 minutes before they expire) or throws
+// SourceError saying which sources were tried.
+class CredentialsProvider {
+ public:
+  virtual ~CredentialsProvider() = default;
+  virtual Credentials get() = 0;
+  virtual std::string source() const = 0;  // "environment", "profile default", ...
+};
+std::unique_ptr<CredentialsProvider> default_credentials_chain(const AwsOptions& opts);
+
+// Counters of one client, for the benchmark and the step messages.
+struct Traffic {
+  int64_t requests = 0, bytes_sent = 0, bytes_received = 0;
+};
+
+class QueryClient {
+ public:
+  // `service`: the signing name and endpoint prefix (rds, ec2, elasticache, monitoring,
+  // sts); `env_name`: the AWS_ENDPOINT_URL_<env_name> suffix (RDS, EC2, ELASTICACHE,
+  // CLOUDWATCH, STS); `version`: the API version (2014-10-31 for RDS, ...).
+  QueryClient(std::string service, std::string env_name, std::string version,
+              const AwsOptions& opts, CredentialsProvider* credentials);
+  ~QueryClient();
+  QueryClient(const QueryClient&) = delete;
+  QueryClient& operator=(const QueryClient&) = delete;
+
+  // Calls `action` with the form parameters; returns the answer's XML. Unsigned when the
+  // client has no credentials provider (STS AssumeRoleWithWebIdentity).
+  pugi::xml_document call(const std::string& action,
+                          const std::vector<std::pair<std::string, std::string>>& params);
+
+  const std::string& endpoint() const { return endpoint_; }
+  const Traffic& traffic() const { return traffic_; }
+  // Injected clock for signing (tests); default: the system clock.
+  std::function<int64_t()> now_unix;
+
+ private:
+  std::string service_, version_, region_, endpoint_;
+  double timeout_;
+  CredentialsProvider* credentials_;
+  void* curl_ = nullptr;
+  Traffic traffic_;
+};
+
+// The endpoint a service resolves to (exposed for the tests).
+std::string resolve_endpoint(const std::string& service, const std::string& env_name,
+                             const AwsOptions& opts);
+// "a&b" form encoding of parameters (RFC 3986, as SigV4 wants them).
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& params);
+// "20150830T123600Z" for a Unix time.
+std::string amz_date(int64_t unix_seconds);
+
+}  // namespace im::collect::aws

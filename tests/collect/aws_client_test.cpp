@@ -1,0 +1,158 @@
+// The AWS client layer against the moto server the harness started: the credential chain
+// picks each source in the SDKs' order, Query calls are signed and parsed, errors are named.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include "collect/aws/client.h"
+#include "core/types.h"
+#include "test_util.h"
+
+namespace im::collect::aws {
+namespace {
+
+std::string moto_url() {
+  const char* f = std::getenv("IM_TEST_MOTO_ENV");
+  if (!f)
+    throw std::runtime_error(
+        "no moto server: run the tests through ctest (the moto fixture starts one) or set "
+        "IM_TEST_MOTO_ENV to the env file of tests/harness/moto.sh");
+  std::ifstream in(f);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with("IM_TEST_MOTO_URL=")) return line.substr(17);
+  throw std::runtime_error(std::string("no IM_TEST_MOTO_URL in ") + f);
+}
+
+// An environment with nothing of the real one: every source is off unless a test sets it.
+AwsOptions options(Environment env) {
+  env.emplace("HOME", "/nonexistent");
+  env.emplace("AWS_EC2_METADATA_DISABLED", "true");
+  return AwsOptions{"us-east-1", "", 10, env};
+}
+
+TEST(AwsCredentials, EnvironmentComesFirst) {
+  test::TempDir dir;
+  test::write_file(dir.file("credentials"),
+                   "[default]\naws_access_key_id = FROMFILE\n"
+                   "aws_secret_access_key = filesecret\n");
+  auto chain = default_credentials_chain(
+      options({{"AWS_ACCESS_KEY_ID", "AKIDENV"},
+               {"AWS_SECRET_ACCESS_KEY", "envsecret"},
+               {"AWS_SESSION_TOKEN", "envtoken"},
+               {"AWS_SHARED_CREDENTIALS_FILE", dir.file("credentials")}}));
+  auto c = chain->get();
+  EXPECT_EQ(c.access_key_id, "AKIDENV");
+  EXPECT_EQ(c.session_token, "envtoken");
+  EXPECT_EQ(chain->source(), "environment");
+}
+
+TEST(AwsCredentials, ThenTheProfileOfTheSharedFiles) {
+  test::TempDir dir;
+  test::write_file(
+      dir.file("credentials"),
+      "[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = d\n"
+      "# a comment\n[ci]\naws_access_key_id = CIKEY\naws_secret_access_key = cisecret\n");
+  test::write_file(dir.file("config"),
+                   "[profile ops]\naws_access_key_id = OPSKEY\naws_secret_access_key = o\n");
+  auto ci =
+      default_credentials_chain(options({{"AWS_PROFILE", "ci"},
+                                         {"AWS_SHARED_CREDENTIALS_FILE", dir.file("credentials")},
+                                         {"AWS_CONFIG_FILE", dir.file("config")}}));
+  EXPECT_EQ(ci->get().access_key_id, "CIKEY");
+  EXPECT_NE(ci->source().find("profile ci"), std::string::npos);
+  auto ops =
+      default_credentials_chain(options({{"AWS_PROFILE", "ops"},
+                                         {"AWS_SHARED_CREDENTIALS_FILE", dir.file("credentials")},
+                                         {"AWS_CONFIG_FILE", dir.file("config")},
+                                         {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/x"}}));
+  EXPECT_EQ(ops->get().access_key_id, "OPSKEY");  // before web identity
+}
+
+TEST(AwsCredentials, ThenWebIdentityThroughSts) {
+  test::TempDir dir;
+  test::write_file(dir.file("token"), "eyJhbGciOiJSUzI1NiJ9.test.token\n");
+  auto chain = default_credentials_chain(
+      options({{"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/infra-monitor"},
+               {"AWS_WEB_IDENTITY_TOKEN_FILE", dir.file("token")},
+               {"AWS_ENDPOINT_URL_STS", moto_url()}}));
+  auto c = chain->get();
+  EXPECT_FALSE(c.access_key_id.empty());
+  EXPECT_FALSE(c.secret_access_key.empty());
+  EXPECT_FALSE(c.session_token.empty());
+  EXPECT_NE(chain->source().find("web identity"), std::string::npos);
+}
+
+TEST(AwsCredentials, ThenTheInstanceMetadataService) {
+  Environment env{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", moto_url()}};
+  AwsOptions o = options(env);
+  o.environment.erase("AWS_EC2_METADATA_DISABLED");
+  auto chain = default_credentials_chain(o);
+  auto c = chain->get();
+  EXPECT_FALSE(c.access_key_id.empty());
+  EXPECT_FALSE(c.session_token.empty());
+  EXPECT_NE(chain->source().find("instance metadata"), std::string::npos);
+}
+
+TEST(AwsCredentials, NoneFoundSaysWhatWasTried) {
+  auto chain = default_credentials_chain(options({}));
+  try {
+    chain->get();
+    FAIL() << "credentials out of nowhere";
+  } catch (const SourceError& e) {
+    std::string msg = e.what();
+    for (const char* s : {"environment", "profile default", "web identity", "instance metadata"})
+      EXPECT_NE(msg.find(s), std::string::npos) << msg;
+  }
+}
+
+TEST(AwsQuery, SignedCallsReachMotoAndParse) {
+  auto chain = default_credentials_chain(
+      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "testsecret"}}));
+  AwsOptions o = options({{"AWS_ENDPOINT_URL", moto_url()}});
+  QueryClient rds("rds", "RDS", "2014-10-31", o, chain.get());
+  EXPECT_EQ(rds.endpoint(), moto_url());
+  auto doc = rds.call("DescribeDBInstances", {{"MaxRecords", "100"}});
+  EXPECT_TRUE(doc.select_node("//DescribeDBInstancesResult"));
+  EXPECT_EQ(rds.traffic().requests, 1);
+  EXPECT_GT(rds.traffic().bytes_received, 0);
+}
+
+TEST(AwsQuery, AnErrorNamesServiceActionAndCodeButNoSecret) {
+  auto chain = default_credentials_chain(
+      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "very-secret-key"}}));
+  QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", moto_url()}}),
+                  chain.get());
+  try {
+    rds.call("DescribeDBInstances", {{"DBInstanceIdentifier", "no-such-db"}});
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("rds DescribeDBInstances"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("DBInstanceNotFound"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("very-secret-key"), std::string::npos) << msg;
+  }
+}
+
+TEST(AwsQuery, EndpointsFollowTheSdkVariables) {
+  EXPECT_EQ(resolve_endpoint("rds", "RDS", AwsOptions{"eu-west-1", "", 5, {}}),
+            "https://rds.eu-west-1.amazonaws.com");
+  EXPECT_EQ(resolve_endpoint("rds", "RDS",
+                             AwsOptions{"eu-west-1", "", 5, {{"AWS_ENDPOINT_URL", "http://a:1/"}}}),
+            "http://a:1");
+  EXPECT_EQ(resolve_endpoint(
+                "rds", "RDS",
+                AwsOptions{"eu-west-1", "http://cfg:2", 5, {{"AWS_ENDPOINT_URL", "http://a:1"}}}),
+            "http://cfg:2");
+  EXPECT_EQ(
+      resolve_endpoint(
+          "rds", "RDS",
+          AwsOptions{"eu-west-1", "http://cfg:2", 5, {{"AWS_ENDPOINT_URL_RDS", "http://b:3"}}}),
+      "http://b:3");
+  EXPECT_EQ(amz_date(1440938160), "20150830T123600Z");
+}
+
+}  // namespace
+}  // namespace im::collect::aws
