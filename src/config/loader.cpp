@@ -344,6 +344,14 @@ const std::vector<KeyDef>& registry() {
        text(F(aws.secret_access_key)), true},
       {"aws.session_token", "AWS_SESSION_TOKEN", "", "AWS session token",
        text(F(aws.session_token)), true},
+      {"aws.endpoint_url", "", "",
+       "endpoint for every AWS service (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)",
+       [](Settings& s, const Raw& r) {
+         std::string v = trim(r.value);
+         if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://"))
+           fail(r.key, r, "must start with http:// or https://");
+         s.aws.endpoint_url = v;
+       }},
       {"storage.url", "", "sqlite://var/infra_monitor.db",
        "where the tables live: sqlite://PATH or mysql://USER@HOST:PORT/DB",
        [](Settings& s, const Raw& r) {

@@ -84,6 +84,7 @@ struct Settings {
     std::string access_key_id;      // secret
     std::string secret_access_key;  // secret
     std::string session_token;      // secret
+    std::string endpoint_url;       // every AWS service (a VPC endpoint, moto); "" = AWS's own
   } aws;
 
   StorageUrl storage;  // storage.url, default sqlite://var/infra_monitor.db

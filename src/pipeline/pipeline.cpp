@@ -5,9 +5,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "collect/aws/client.h"
+#include "collect/aws/inventory.h"
 #include "collect/prometheus/client.h"
 #include "collect/prometheus/redis_source.h"
 #include "collect/simulate/simulator.h"
@@ -42,7 +45,33 @@ struct Pipeline::Sources {
   std::unique_ptr<collect::SimulatedFleet> simulated;
   std::unique_ptr<collect::prometheus::Client> prometheus_client;
   std::unique_ptr<collect::prometheus::RedisSource> redis;
+  std::unique_ptr<collect::aws::CredentialsProvider> aws_credentials;
+  std::unique_ptr<collect::aws::AwsInventory> aws_inventory;
+  std::optional<std::string> aws_error;  // why AWS is unusable; checked once per pipeline
+  bool aws_checked = false;
 };
+
+namespace {
+
+// The process environment, plus the AWS keys the configuration holds (config/.env), for the
+// AWS SDKs' credential chain.
+collect::aws::AwsOptions aws_options(const Settings& s) {
+  collect::aws::AwsOptions o;
+  o.region = s.cloudwatch.region;
+  o.endpoint_url = s.aws.endpoint_url;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) o.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (!s.aws.access_key_id.empty()) o.environment["AWS_ACCESS_KEY_ID"] = s.aws.access_key_id;
+  if (!s.aws.secret_access_key.empty())
+    o.environment["AWS_SECRET_ACCESS_KEY"] = s.aws.secret_access_key;
+  if (!s.aws.session_token.empty()) o.environment["AWS_SESSION_TOKEN"] = s.aws.session_token;
+  return o;
+}
+
+}  // namespace
 
 Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<int64_t()> now_unix)
     : settings_(settings),
@@ -54,7 +83,13 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     const auto& s = settings_.simulate;
     sources_->simulated = std::make_unique<collect::SimulatedFleet>(
         collect::SimulationConfig{s.seed, s.redis_instances, s.rds_instances, s.ec2_instances});
-  } else if (!settings_.prometheus.url.empty()) {
+  } else {
+    const auto aws = aws_options(settings_);
+    sources_->aws_credentials = collect::aws::default_credentials_chain(aws);
+    sources_->aws_inventory =
+        std::make_unique<collect::aws::AwsInventory>(aws, *sources_->aws_credentials);
+  }
+  if (settings_.source == "live" && !settings_.prometheus.url.empty()) {
     const auto& p = settings_.prometheus;
     sources_->prometheus_client =
         std::make_unique<collect::prometheus::Client>(collect::prometheus::ClientOptions{
@@ -188,9 +223,25 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       ctx.prometheus_why = "prometheus.url (PROMETHEUS_URL) is not set";
       ctx.unavailable[ServiceType::REDIS] = ctx.prometheus_why;
     }
+    // AWS: the inventory when credentials are found; CloudWatch metrics are not built yet.
+    if (!sources_->aws_checked) {
+      sources_->aws_checked = true;
+      try {
+        sources_->aws_credentials->get();
+        spdlog::info("AWS credentials from {}", sources_->aws_credentials->source());
+      } catch (const SourceError& e) {
+        sources_->aws_error = e.what();
+      }
+    }
+    std::string aws_why = sources_->aws_error.value_or("CloudWatch collection is not built yet");
+    if (!sources_->aws_error) {
+      std::vector<ServiceType> services = {ServiceType::RDS};
+      if (settings_.features.enable_ec2) services.push_back(ServiceType::EC2);
+      ctx.sources.push_back({sources_->aws_inventory.get(), nullptr, "aws", services, 0});
+    }
     for (ServiceType svc : {ServiceType::RDS, ServiceType::EC2, ServiceType::EKS, ServiceType::MSK,
                             ServiceType::DOCDB, ServiceType::OPENSEARCH, ServiceType::EMR})
-      ctx.unavailable[svc] = "the AWS collector is not built yet";
+      ctx.unavailable[svc] = aws_why;
   }
 
   DayResult result{day, ctx.run_id, {}};

@@ -223,12 +223,19 @@ TEST_F(PipelineTest, Ec2IsCollectedOnlyWhenEnabled) {
 
 TEST_F(PipelineTest, LiveSourceWithoutCollectorsSkipsCollectionWithTheReason) {
   settings.source = "live";
+  // No AWS credentials anywhere (and no metadata service to ask).
+  for (const char* v : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ROLE_ARN"}) unsetenv(v);
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+  setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   Pipeline p(settings, *store, fixed_now);
   auto d = run(p, {kDay}).days[0];
   EXPECT_FALSE(d.failed());
   EXPECT_EQ(step(d, 2).message, "prometheus.url (PROMETHEUS_URL) is not set");
   EXPECT_EQ(step(d, 3).status, StepStatus::SKIPPED);
-  EXPECT_NE(step(d, 4).message.find("not built yet"), std::string::npos);
+  EXPECT_NE(step(d, 4).message.find("no AWS credentials found"), std::string::npos)
+      << step(d, 4).message;
+  EXPECT_EQ(step(d, 1).status, StepStatus::SKIPPED);  // no source at all
   EXPECT_EQ(step(d, 6).message, "no samples were collected in this run");
 }
 

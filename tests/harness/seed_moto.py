@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Seeds the moto server for the AWS tests, with boto3.
+
+  seed_moto.py URL REGION inventory N_RDS N_EC2_RESERVATIONS
+  seed_moto.py URL REGION delete-rds DB_INSTANCE_IDENTIFIER
+"""
+import sys
+
+import boto3
+
+
+def client(service, url, region):
+    return boto3.client(service, endpoint_url=url, region_name=region,
+                        aws_access_key_id="seed", aws_secret_access_key="seed")
+
+
+def main():
+    url, region, command = sys.argv[1:4]
+    if command == "inventory":
+        n_rds, n_res = int(sys.argv[4]), int(sys.argv[5])
+        rds = client("rds", url, region)
+        for i in range(n_rds):
+            rds.create_db_instance(
+                DBInstanceIdentifier=f"rds-seed-{i:03d}", DBInstanceClass="db.r6g.large",
+                Engine="postgres", AllocatedStorage=100 + i, MasterUsername="admin",
+                MasterUserPassword="password1", Tags=[{"Key": "Name", "Value": f"orders-{i:03d}"}])
+        ec2 = client("ec2", url, region)
+        image = ec2.describe_images()["Images"][0]["ImageId"]
+        for r in range(n_res):
+            ec2.run_instances(ImageId=image, MinCount=2, MaxCount=2, InstanceType="m6i.large",
+                              TagSpecifications=[{"ResourceType": "instance",
+                                                  "Tags": [{"Key": "Name", "Value": f"web-{r}"}]}])
+    elif command == "delete-rds":
+        client("rds", url, region).delete_db_instance(DBInstanceIdentifier=sys.argv[4],
+                                                      SkipFinalSnapshot=True)
+    else:
+        sys.exit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main()
