@@ -8,23 +8,13 @@
 
 #include "collect/aws/client.h"
 #include "core/types.h"
+#include "moto_test_util.h"
 #include "test_util.h"
 
 namespace im::collect::aws {
 namespace {
 
-std::string moto_url() {
-  const char* f = std::getenv("IM_TEST_MOTO_ENV");
-  if (!f)
-    throw std::runtime_error(
-        "no moto server: run the tests through ctest (the moto fixture starts one) or set "
-        "IM_TEST_MOTO_ENV to the env file of tests/harness/moto.sh");
-  std::ifstream in(f);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with("IM_TEST_MOTO_URL=")) return line.substr(17);
-  throw std::runtime_error(std::string("no IM_TEST_MOTO_URL in ") + f);
-}
+using test::moto_url;
 
 // An environment with nothing of the real one: every source is off unless a test sets it.
 AwsOptions options(Environment env) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "moto_test_util.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -13,14 +14,7 @@
 namespace im::pipeline {
 namespace {
 
-std::string moto_url() {
-  const char* f = std::getenv("IM_TEST_MOTO_ENV");
-  if (!f) throw std::runtime_error("no moto server: run the tests through ctest");
-  std::ifstream in(f);
-  for (std::string line; std::getline(in, line);)
-    if (line.starts_with("IM_TEST_MOTO_URL=")) return line.substr(17);
-  throw std::runtime_error("no IM_TEST_MOTO_URL");
-}
+using test::moto_url;
 
 void seed(const std::string& region, const std::string& args) {
   const std::string cmd = "python3 " + test::data_dir().parent_path().string() +
