@@ -88,6 +88,10 @@ struct Fault {
   const char* expect;  // in the message
 };
 
+void PrintTo(const Fault& f, std::ostream* os) {
+  *os << f.name;
+}
+
 class PrometheusFaults : public testing::TestWithParam<Fault> {};
 
 TEST_P(PrometheusFaults, GiveAClearErrorNamingTheQuery) {

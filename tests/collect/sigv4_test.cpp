@@ -55,6 +55,10 @@ SignableRequest parse_req(std::string text) {
   return r;
 }
 
+void PrintTo(const Vector& v, std::ostream* os) {
+  *os << v.name;
+}
+
 class SigV4 : public testing::TestWithParam<Vector> {};
 
 TEST_P(SigV4, MatchesAwsTestVector) {
