@@ -2,6 +2,7 @@
 """Seeds the moto server for the AWS tests, with boto3.
 
   seed_moto.py URL REGION inventory N_RDS N_EC2_RESERVATIONS
+      (plus an Aurora cluster "aurora-orders" with a writer and a reader)
   seed_moto.py URL REGION delete-rds DB_INSTANCE_IDENTIFIER
 """
 import sys
@@ -24,6 +25,12 @@ def main():
                 DBInstanceIdentifier=f"rds-seed-{i:03d}", DBInstanceClass="db.r6g.large",
                 Engine="postgres", AllocatedStorage=100 + i, MasterUsername="admin",
                 MasterUserPassword="password1", Tags=[{"Key": "Name", "Value": f"orders-{i:03d}"}])
+        rds.create_db_cluster(DBClusterIdentifier="aurora-orders", Engine="aurora-postgresql",
+                              MasterUsername="admin", MasterUserPassword="password1")
+        for i in range(2):
+            rds.create_db_instance(DBInstanceIdentifier=f"aurora-orders-{i}",
+                                   DBInstanceClass="db.r6g.large", Engine="aurora-postgresql",
+                                   DBClusterIdentifier="aurora-orders")
         ec2 = client("ec2", url, region)
         image = ec2.describe_images()["Images"][0]["ImageId"]
         for r in range(n_res):

@@ -28,7 +28,7 @@ const StepResult& step(const DayResult& d, int num) {
 
 TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   const std::string region = "eu-west-3";  // moto keeps regions apart: this test's own
-  seed(region, "inventory 110 3");         // RDS: two pages of 100; EC2: 3 reservations of 2
+  seed(region, "inventory 110 3");  // RDS: two pages of 100 + Aurora; EC2: 3 reservations of 2
   test::TempDir dir;
   std::string why;
   auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("a.db"), why));
@@ -58,7 +58,7 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   };
   auto first = run_day(day);
   EXPECT_EQ(step(first, 1).status, StepStatus::SUCCESS) << step(first, 1).message;
-  EXPECT_NE(step(first, 1).message.find("116 instances seen"), std::string::npos)
+  EXPECT_NE(step(first, 1).message.find("118 instances seen"), std::string::npos)
       << step(first, 1).message;
 
   std::map<std::string, store::InventoryRow> inv;
@@ -70,11 +70,15 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
     ec2 += r.instance.service == ServiceType::EC2;
     EXPECT_EQ(r.instance.region, region);
   }
-  EXPECT_EQ(rds, 110);
+  EXPECT_EQ(rds, 112);  // 110 + the Aurora writer and reader
   EXPECT_EQ(ec2, 6);
   EXPECT_EQ(inv["rds-seed-007"].instance.instance_class, "db.r6g.large");
   EXPECT_EQ(inv["rds-seed-007"].instance.allocated_storage_gb, 107);
   EXPECT_EQ(inv["rds-seed-007"].instance.name, "orders-007");
+  EXPECT_EQ(inv["aurora-orders-0"].instance.tags["cluster"], "aurora-orders");
+  EXPECT_EQ(inv["aurora-orders-0"].instance.tags["role"], "writer");
+  EXPECT_EQ(inv["aurora-orders-1"].instance.tags["role"], "reader");
+  EXPECT_FALSE(inv["rds-seed-007"].instance.tags.count("cluster"));
 
   seed(region, "delete-rds rds-seed-042");
   auto second = run_day(day + 1);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 
 namespace im::collect::aws {
 
@@ -20,7 +21,28 @@ Traffic AwsInventory::traffic() const {
   return t;
 }
 
+// Aurora: cluster membership and role of each member instance (DescribeDBClusters).
+std::map<std::string, std::pair<std::string, bool>> AwsInventory::cluster_members() {
+  std::map<std::string, std::pair<std::string, bool>> out;  // instance -> (cluster, writer)
+  std::string marker;
+  do {
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"MaxRecords", std::to_string(io_.page_size)}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto doc = rds_.call("DescribeDBClusters", params);
+    for (auto x : doc.select_nodes("//DBClusters/DBCluster")) {
+      const std::string cluster = x.node().child_value("DBClusterIdentifier");
+      for (auto m : x.node().child("DBClusterMembers").children("DBClusterMember"))
+        out[m.child_value("DBInstanceIdentifier")] = {
+            cluster, std::string(m.child_value("IsClusterWriter")) == "true"};
+    }
+    marker = doc.select_node("//DescribeDBClustersResult/Marker").node().child_value();
+  } while (!marker.empty());
+  return out;
+}
+
 std::vector<Instance> AwsInventory::rds() {
+  const auto clusters = cluster_members();
   std::vector<Instance> out;
   std::string marker;
   do {
@@ -42,6 +64,10 @@ std::vector<Instance> AwsInventory::rds() {
       i.tags["status"] = n.child_value("DBInstanceStatus");
       for (auto t : n.child("TagList").children("Tag"))
         if (std::string(t.child_value("Key")) == "Name") i.name = t.child_value("Value");
+      if (auto c = clusters.find(i.id); c != clusters.end()) {
+        i.tags["cluster"] = c->second.first;
+        i.tags["role"] = c->second.second ? "writer" : "reader";
+      }
       if (!i.id.empty()) out.push_back(std::move(i));
     }
     marker = doc.select_node("//DescribeDBInstancesResult/Marker").node().child_value();

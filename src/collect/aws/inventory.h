@@ -1,6 +1,11 @@
-// Step 1 from AWS (guide 6.4): RDS instances (DescribeDBInstances) and, with ENABLE_EC2, EC2
-// instances (DescribeInstances), every page.
+// Step 1 from AWS (guide 6.4): RDS instances (DescribeDBInstances, with their Aurora cluster
+// and role from DescribeDBClusters) and, with ENABLE_EC2, EC2 instances (DescribeInstances),
+// every page.
 #pragma once
+
+#include <map>
+#include <string>
+#include <utility>
 
 #include "collect/aws/client.h"
 #include "collect/source.h"
@@ -19,6 +24,7 @@ class AwsInventory final : public InventorySource {
 
  private:
   std::vector<Instance> rds();
+  std::map<std::string, std::pair<std::string, bool>> cluster_members();
   std::vector<Instance> ec2();
   std::string region_;
   InventoryOptions io_;
