@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "collect/aws/client.h"
+#include "collect/aws/cloudwatch.h"
 #include "collect/aws/inventory.h"
 #include "collect/prometheus/client.h"
 #include "collect/prometheus/redis_source.h"
@@ -47,6 +48,7 @@ struct Pipeline::Sources {
   std::unique_ptr<collect::prometheus::RedisSource> redis;
   std::unique_ptr<collect::aws::CredentialsProvider> aws_credentials;
   std::unique_ptr<collect::aws::AwsInventory> aws_inventory;
+  std::unique_ptr<collect::aws::CloudWatchSource> cloudwatch;
   std::optional<std::string> aws_error;  // why AWS is unusable; checked once per pipeline
   bool aws_checked = false;
 };
@@ -88,6 +90,11 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     sources_->aws_credentials = collect::aws::default_credentials_chain(aws);
     sources_->aws_inventory =
         std::make_unique<collect::aws::AwsInventory>(aws, *sources_->aws_credentials);
+    collect::aws::CloudWatchOptions cw;
+    cw.instances_per_request = settings_.cloudwatch.batch_size;
+    cw.delay_between_batches = settings_.cloudwatch.delay_between_batches;
+    sources_->cloudwatch = std::make_unique<collect::aws::CloudWatchSource>(
+        aws, *sources_->aws_credentials, cw, [this](double s) { sleep_(s); });
   }
   if (settings_.source == "live" && !settings_.prometheus.url.empty()) {
     const auto& p = settings_.prometheus;
@@ -208,7 +215,9 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     ctx.sources.push_back({sources_->simulated.get(),
                            sources_->simulated.get(),
                            "simulate",
-                           {ServiceType::REDIS, ServiceType::RDS, ServiceType::EC2}});
+                           {ServiceType::REDIS, ServiceType::RDS, ServiceType::EC2},
+                           0,
+                           ""});
   } else {
     if (sources_->redis) {
       // A target can vanish for a while (an exporter restart, a relabelling): an instance
@@ -217,13 +226,14 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
                              sources_->redis.get(),
                              "prometheus",
                              {ServiceType::REDIS},
-                             settings_.inventory.stale_after_days});
+                             settings_.inventory.stale_after_days,
+                             ""});
       ctx.prometheus = sources_->redis.get();
     } else {
       ctx.prometheus_why = "prometheus.url (PROMETHEUS_URL) is not set";
       ctx.unavailable[ServiceType::REDIS] = ctx.prometheus_why;
     }
-    // AWS: the inventory when credentials are found; CloudWatch metrics are not built yet.
+    // AWS: the inventory and CloudWatch when credentials are found.
     if (!sources_->aws_checked) {
       sources_->aws_checked = true;
       try {
@@ -233,15 +243,18 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
         sources_->aws_error = e.what();
       }
     }
-    std::string aws_why = sources_->aws_error.value_or("CloudWatch collection is not built yet");
     if (!sources_->aws_error) {
       std::vector<ServiceType> services = {ServiceType::RDS};
       if (settings_.features.enable_ec2) services.push_back(ServiceType::EC2);
-      ctx.sources.push_back({sources_->aws_inventory.get(), nullptr, "aws", services, 0});
+      ctx.sources.push_back({sources_->aws_inventory.get(), sources_->cloudwatch.get(), "aws",
+                             services, 0, "cloudwatch"});
     }
-    for (ServiceType svc : {ServiceType::RDS, ServiceType::EC2, ServiceType::EKS, ServiceType::MSK,
-                            ServiceType::DOCDB, ServiceType::OPENSEARCH, ServiceType::EMR})
-      ctx.unavailable[svc] = aws_why;
+    for (ServiceType svc : {ServiceType::RDS, ServiceType::EC2})
+      ctx.unavailable[svc] = sources_->aws_error.value_or("");
+    for (ServiceType svc : {ServiceType::EKS, ServiceType::MSK, ServiceType::DOCDB,
+                            ServiceType::OPENSEARCH, ServiceType::EMR})
+      ctx.unavailable[svc] =
+          sources_->aws_error.value_or("its CloudWatch metrics are not defined yet");
   }
 
   DayResult result{day, ctx.run_id, {}};

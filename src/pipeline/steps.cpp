@@ -228,7 +228,8 @@ StepOutcome normalize(Context& c) {
 StepOutcome aggregate(Context& c) {
   auto daily = transform::aggregate(c.normalized, c.day);
   for (auto& d : daily)
-    if (const auto* src = c.source_for(d.service)) d.source = src->name;
+    if (const auto* src = c.source_for(d.service))
+      d.source = src->metrics_name.empty() ? src->name : src->metrics_name;
   c.normalized.clear();
   c.normalized.shrink_to_fit();
   StepOutcome o;  // in memory

@@ -49,7 +49,8 @@ struct Context {
     collect::SampleSource* samples = nullptr;
     std::string name;  // infra_metric_daily.source and infra_fleet_inventory.source
     std::vector<ServiceType> services;
-    int grace_days = 0;  // days unseen before an instance is DECOMMISSIONED
+    int grace_days = 0;        // days unseen before an instance is DECOMMISSIONED
+    std::string metrics_name;  // infra_metric_daily.source ("" = name)
   };
   std::vector<Source> sources;
   std::map<ServiceType, std::string> unavailable;

@@ -4,7 +4,12 @@
   seed_moto.py URL REGION inventory N_RDS N_EC2_RESERVATIONS
       (plus an Aurora cluster "aurora-orders" with a writer and a reader)
   seed_moto.py URL REGION delete-rds DB_INSTANCE_IDENTIFIER
+  seed_moto.py URL REGION metrics DAY_START_UNIX N_INSTANCES EVERY_N_SLOTS
+      (datapoints of the 14 AWS/RDS metrics for rds-seed-000.. over one day, on every Nth
+      5-minute slot: moto scans every datapoint for each query, so keep them few; the value
+      formula is repeated in tests/pipeline/aws_inventory_test.cpp)
 """
+import datetime
 import sys
 
 import boto3
@@ -13,6 +18,16 @@ import boto3
 def client(service, url, region):
     return boto3.client(service, endpoint_url=url, region_name=region,
                         aws_access_key_id="seed", aws_secret_access_key="seed")
+
+
+RDS_METRICS = sorted([
+    "CPUUtilization", "DatabaseConnections", "FreeableMemory", "FreeStorageSpace", "ReadIOPS",
+    "WriteIOPS", "ReadLatency", "WriteLatency", "ReadThroughput", "WriteThroughput",
+    "NetworkReceiveThroughput", "NetworkTransmitThroughput", "DiskQueueDepth", "SwapUsage"])
+
+
+def value(instance, metric_index, slot):
+    return 10 + instance * 3 + metric_index + (slot % 17) * 0.5
 
 
 def main():
@@ -37,6 +52,20 @@ def main():
             ec2.run_instances(ImageId=image, MinCount=2, MaxCount=2, InstanceType="m6i.large",
                               TagSpecifications=[{"ResourceType": "instance",
                                                   "Tags": [{"Key": "Name", "Value": f"web-{r}"}]}])
+    elif command == "metrics":
+        start, n, every = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+        cw = boto3.client("cloudwatch", endpoint_url=url, region_name=region,
+                          aws_access_key_id="seed", aws_secret_access_key="seed",
+                          config=boto3.session.Config(disable_request_compression=True))
+        for i in range(n):
+            for m, metric in enumerate(RDS_METRICS):
+                data = [{"MetricName": metric,
+                         "Dimensions": [{"Name": "DBInstanceIdentifier",
+                                         "Value": f"rds-seed-{i:03d}"}],
+                         "Timestamp": datetime.datetime.fromtimestamp(
+                             start + slot * 300, tz=datetime.timezone.utc),
+                         "Value": value(i, m, slot)} for slot in range(0, 288, every)]
+                cw.put_metric_data(Namespace="AWS/RDS", MetricData=data)
     elif command == "delete-rds":
         client("rds", url, region).delete_db_instance(DBInstanceIdentifier=sys.argv[4],
                                                       SkipFinalSnapshot=True)

@@ -6,7 +6,12 @@
 #include <fstream>
 #include <map>
 
+#include <algorithm>
+#include <cmath>
 #include "moto_test_util.h"
+
+#include "collect/aws/cloudwatch.h"
+#include "core/catalog.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -90,6 +95,100 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   EXPECT_EQ(inv["rds-seed-041"].status, "ACTIVE");
   EXPECT_EQ(inv["legacy-db-outside-aws"].status, "ACTIVE");  // manual rows are kept
   EXPECT_EQ(step(second, 4).status, StepStatus::SKIPPED);
+}
+
+// The values seed_moto.py puts (the same formula): exact in binary.
+double seeded(int instance, int metric_index, int slot) {
+  return 10 + instance * 3 + metric_index + (slot % 17) * 0.5;
+}
+
+TEST(AwsCloudWatch, DailyAggregatesEqualWhatWasPutAndQueriesSplitAt500) {
+  const std::string region = "us-west-2";
+  const Day day = *Day::parse("2026-11-20");
+  seed(region, "inventory 40 0");  // 40 + 2 Aurora = 42 instances x 14 metrics = 588 queries
+  // A datapoint every 30 minutes (moto scans all of them for each of the 588 queries).
+  seed(region, "metrics " + std::to_string(day.start_unix()) + " 2 6");
+  test::TempDir dir;
+  std::string why;
+  auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("c.db"), why));
+  Settings s;
+  s.source = "live";
+  s.cloudwatch.region = region;
+  s.aws.endpoint_url = moto_url();
+  s.aws.access_key_id = "AKIDTEST";
+  s.aws.secret_access_key = "test-secret";
+  s.cloudwatch.delay_between_batches = 0;
+  s.cloudwatch.batch_size = 10;  // instances per request: 5 requests (moto is slow per query)
+  s.pipeline.max_retries = 0;
+  Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
+  RunOptions o;
+  o.days = {day};
+  o.steps = {1, 4, 6, 7, 8};
+  auto d = p.run(o).days.at(0);
+  EXPECT_EQ(step(d, 4).status, StepStatus::SUCCESS) << step(d, 4).message;
+  EXPECT_NE(step(d, 4).message.find("42 instances, 28 source series"), std::string::npos)
+      << step(d, 4).message;
+  EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS) << step(d, 8).message;
+
+  const std::vector<std::string> metrics = {
+      "CPUUtilization",
+      "DatabaseConnections",
+      "DiskQueueDepth",
+      "FreeStorageSpace",
+      "FreeableMemory",
+      "NetworkReceiveThroughput",
+      "NetworkTransmitThroughput",
+      "ReadIOPS",
+      "ReadLatency",
+      "ReadThroughput",
+      "SwapUsage",
+      "WriteIOPS",
+      "WriteLatency",
+      "WriteThroughput"};  // sorted, as the seed script numbers them
+  int checked = 0;
+  for (const auto& m : store->load_daily_metrics(day, day, {})) {
+    ASSERT_TRUE(m.instance_id == "rds-seed-000" || m.instance_id == "rds-seed-001")
+        << m.instance_id;
+    const int inst = m.instance_id.back() - '0';
+    const MetricDef* def = find_metric(ServiceType::RDS, m.metric);
+    ASSERT_NE(def, nullptr) << m.metric;
+    const int mi = static_cast<int>(
+        std::find(metrics.begin(), metrics.end(), std::string(def->input)) - metrics.begin());
+    double factor = def->scale;
+    if (def->derivation == Derivation::STORAGE_PCT)
+      factor = 100.0 / ((100.0 + inst) * double(1ULL << 30));  // allocated 100 + i GiB
+    std::vector<double> v;
+    for (int slot = 0; slot < 288; slot += 6) v.push_back(seeded(inst, mi, slot) * factor);
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (double x : v) sum += x;
+    const double pos = 0.95 * static_cast<double>(v.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const double p95 = v[lo] + (pos - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
+    auto close = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::fabs(b) + 1e-15; };
+    EXPECT_TRUE(close(m.avg, sum / static_cast<double>(v.size())))
+        << m.instance_id << " " << m.metric << " " << m.avg;
+    EXPECT_TRUE(close(m.min, v.front())) << m.metric;
+    EXPECT_TRUE(close(m.max, v.back())) << m.metric;
+    EXPECT_TRUE(close(m.p95, p95)) << m.metric << " " << m.p95 << " vs " << p95;
+    EXPECT_EQ(m.sample_count, 48);
+    EXPECT_EQ(m.source, "cloudwatch");
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2 * 15);  // 15 catalog metrics (free_storage_pct derived) per instance
+
+  // The same collection straight from the source: 588 queries in two requests.
+  collect::aws::AwsOptions ao{
+      region, moto_url(), 60, {{"AWS_ACCESS_KEY_ID", "a"}, {"AWS_SECRET_ACCESS_KEY", "b"}}};
+  auto creds = collect::aws::default_credentials_chain(ao);
+  collect::aws::CloudWatchSource cw(ao, *creds, {}, [](double) {});
+  std::vector<Instance> inv;
+  for (auto& r : store->load_inventory())
+    if (r.instance.service == ServiceType::RDS) inv.push_back(r.instance);
+  ASSERT_EQ(inv.size(), 42u);
+  auto series = cw.collect(day, ServiceType::RDS, inv);
+  EXPECT_EQ(series.size(), 28u);  // no datapoint, no series: never a zero
+  EXPECT_EQ(cw.traffic().requests, 2);
 }
 
 }  // namespace

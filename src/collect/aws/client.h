@@ -25,9 +25,9 @@ using Environment = std::map<std::string, std::string>;
 
 struct AwsOptions {
   std::string region = "us-east-1";
-  std::string endpoint_url;  // aws.endpoint_url: all services (AWS_ENDPOINT_URL is read too)
-  double timeout_seconds = 30;
-  Environment environment;  // the process environment (injected for tests)
+  std::string endpoint_url;     // aws.endpoint_url: all services (AWS_ENDPOINT_URL is read too)
+  double timeout_seconds = 60;  // per request, as the AWS SDKs' default read timeout
+  Environment environment;      // the process environment (injected for tests)
 };
 
 // Where the keys come from, in the AWS SDKs' order (see credentials.cpp). `get()` returns
