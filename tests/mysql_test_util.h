@@ -15,6 +15,7 @@
 #include "core/storage_url.h"
 #include "store/mysql/connection.h"
 #include "store/store.h"
+#include "test_util.h"
 
 namespace im::test {
 
@@ -28,19 +29,13 @@ struct MariaDbServer {
 // skip silently.
 inline const MariaDbServer& mariadb() {
   static const MariaDbServer server = [] {
+    // IM_TEST_MYSQL_URL / IM_TEST_MYSQL_PASSWORD point at a server of one's own.
     std::map<std::string, std::string> env;
-    if (const char* f = std::getenv("IM_TEST_MYSQL_ENV")) {
-      std::ifstream in(f);
-      for (std::string line; std::getline(in, line);)
-        if (auto eq = line.find('='); eq != std::string::npos)
-          env[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    for (const char* k : {"IM_TEST_MYSQL_URL", "IM_TEST_MYSQL_PASSWORD"})
-      if (const char* v = std::getenv(k)) env[k] = v;
-    if (!env.count("IM_TEST_MYSQL_URL"))
-      throw std::runtime_error(
-          "no MariaDB for the tests: run them through ctest (the mariadb fixture starts one) or "
-          "set IM_TEST_MYSQL_URL and IM_TEST_MYSQL_PASSWORD");
+    if (std::getenv("IM_TEST_MYSQL_URL"))
+      for (const char* k : {"IM_TEST_MYSQL_URL", "IM_TEST_MYSQL_PASSWORD"})
+        env[k] = std::getenv(k) ? std::getenv(k) : "";
+    else
+      env = harness_env("IM_TEST_MYSQL_ENV", "MariaDB");
     std::string why;
     auto url = parse_storage_url(env["IM_TEST_MYSQL_URL"], why);
     if (!url) throw std::runtime_error("IM_TEST_MYSQL_URL: " + why);

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <stdexcept>
 #include <string>
 
 namespace im::test {
@@ -33,6 +35,25 @@ inline void write_file(const std::string& path, const std::string& text) {
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The KEY=VALUE lines of the env file a test harness wrote (tests/harness/*.sh), found through
+// the environment variable `variable`. Throws, failing the test, when the fixture did not run:
+// these tests never skip silently.
+inline std::map<std::string, std::string> harness_env(const char* variable, const char* fixture) {
+  const char* f = std::getenv(variable);
+  if (!f)
+    throw std::runtime_error(std::string("no ") + fixture +
+                             " for the tests: run them through ctest (its fixture starts one) or "
+                             "set " +
+                             variable + " to the env file of tests/harness/");
+  std::map<std::string, std::string> env;
+  std::ifstream in(f);
+  for (std::string line; std::getline(in, line);)
+    if (auto eq = line.find('='); eq != std::string::npos)
+      env[line.substr(0, eq)] = line.substr(eq + 1);
+  if (env.empty()) throw std::runtime_error(std::string("nothing in ") + f);
+  return env;
 }
 
 // Folder of golden data files (tests/data).

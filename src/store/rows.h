@@ -4,7 +4,10 @@
 // opt, day and service. Internal to src/store.
 #pragma once
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <span>
 #include <string>
 
 #include "store/store.h"
@@ -17,6 +20,22 @@ inline constexpr std::pair<const char*, const char*> kDataTables[] = {
     {"infra_anomaly_scores", "metric_date"},
     {"infra_health_scores", "metric_date"},
     {"infra_anomaly_alerts", "alert_date"}};
+
+// The date column of an archivable data table; StoreError for any other table.
+inline std::string archive_date_column(const std::string& table) {
+  for (const auto& [t, col] : kDataTables)
+    if (table == t) return col;
+  throw StoreError("archive: '" + table + "' is not an archivable table");
+}
+
+// An archive move is kept only when the copy and the delete both touched the rows counted.
+inline void check_archive_counts(const std::string& table, int64_t expected, int64_t copied,
+                                 int64_t deleted) {
+  if (copied != expected || deleted != expected)
+    throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
+                     std::to_string(copied) + " copied, " + std::to_string(deleted) +
+                     " deleted; rolled back");
+}
 
 // ---- infra_fleet_inventory --------------------------------------------------------------
 
@@ -207,6 +226,22 @@ inline std::string alert_columns(const std::string& acknowledged_at) {
          "consecutive_anomaly_days, message, COALESCE(recommended_action,''), acknowledged, "
          "COALESCE(acknowledged_by,''), COALESCE(" +
          acknowledged_at + ",''), COALESCE(notes,'')";
+}
+
+// A day's alerts that a recompute may remove: those no operator touched (one date parameter).
+inline constexpr const char* kStaleAlertCandidates =
+    "SELECT id, service_type, instance_id, metric_name, alert_type FROM infra_anomaly_alerts "
+    "WHERE alert_date = ? AND acknowledged = 0 AND notes IS NULL";
+
+// Whether the current row of kStaleAlertCandidates is of `services` (all when empty) and not
+// raised again: `keep` holds "instance|metric|type".
+template <class S>
+bool is_stale_alert(const S& s, std::span<const ServiceType> services,
+                    const std::set<std::string>& keep) {
+  const ServiceType svc = s.service(1);
+  const bool covered =
+      services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
+  return covered && !keep.count(s.text(2) + "|" + s.text(3) + "|" + s.text(4));
 }
 
 // Most severe first, then the highest score.

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include "store/mysql/mysql_store.h"
+#include "store/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace im::store {
@@ -13,8 +14,11 @@ std::vector<DailyMetric> Store::load_daily_metrics(Day from, Day to,
 }
 
 const std::vector<std::string>& Store::archivable_tables() {
-  static const std::vector<std::string> tables = {"infra_metric_daily", "infra_anomaly_scores",
-                                                  "infra_health_scores", "infra_anomaly_alerts"};
+  static const std::vector<std::string> tables = [] {
+    std::vector<std::string> t;
+    for (const auto& [table, date_column] : rows::kDataTables) t.emplace_back(table);
+    return t;
+  }();
   return tables;
 }
 

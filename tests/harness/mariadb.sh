@@ -16,7 +16,8 @@ user=im_test
 password=im_test_pw
 database=infra_monitor_test
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 
 start() {
   local port=${1:-0}
@@ -73,14 +74,7 @@ stop() {
   [[ -f "$dir/pid" ]] || { echo "mariadb.sh: no server recorded in $dir" >&2; return 0; }
   local pid
   pid=$(cat "$dir/pid")
-  if kill "$pid" 2>/dev/null; then
-    # A stopped server lingers as a zombie for a moment: wait until it is gone or a zombie.
-    for _ in $(seq 1 300); do
-      state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-      [[ -z "$state" || "$state" == Z* ]] && break
-      sleep 0.1
-    done
-  fi
+  kill "$pid" 2>/dev/null && wait_gone "$pid"
   rm -f "$dir/pid"
   echo "mariadb.sh: stopped (pid $pid)"
 }

@@ -7,19 +7,14 @@ set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
 [[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 
 stop() {
   [[ -f "$dir/pid" ]] || return 0
   local pid
   pid=$(cat "$dir/pid")
-  if kill "$pid" 2>/dev/null; then
-    for _ in $(seq 1 100); do
-      state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-      [[ -z "$state" || "$state" == Z* ]] && break
-      sleep 0.1
-    done
-  fi
+  kill "$pid" 2>/dev/null && wait_gone "$pid" 100
   rm -f "$dir/pid"
 }
 

@@ -15,7 +15,8 @@ cmd=${1:-}
 dir=${2:-}
 [[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start|stop DIR [HISTORY_FILE]" >&2; exit 2; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 next_port=0
 port=0
 free_port() {  # sets $port to a free port at or after $1 not handed out before (no subshell)
@@ -46,13 +47,7 @@ stop() {
   while read -r pid name; do
     kill "$pid" 2>/dev/null || true
   done <"$dir/pids"
-  while read -r pid name; do
-    for _ in $(seq 1 100); do
-      state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-      [[ -z "$state" || "$state" == Z* ]] && break
-      sleep 0.1
-    done
-  done <"$dir/pids"
+  while read -r pid name; do wait_gone "$pid" 100; done <"$dir/pids"
   rm -f "$dir/pids"
 }
 

@@ -27,6 +27,18 @@ void seed(const std::string& region, const std::string& args) {
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
 
+// source: live against moto in `region`, with keys of its own and no retries.
+Settings live_aws(const std::string& region) {
+  Settings s;
+  s.source = "live";
+  s.cloudwatch.region = region;
+  s.aws.endpoint_url = moto_url();
+  s.aws.access_key_id = "AKIDTEST";
+  s.aws.secret_access_key = "test-secret";
+  s.pipeline.max_retries = 0;
+  return s;
+}
+
 const StepResult& step(const DayResult& d, int num) {
   return d.steps.at(static_cast<size_t>(num - 1));
 }
@@ -46,14 +58,8 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   store->upsert_inventory(std::vector<Instance>{manual}, day - 10);
   store->commit();
 
-  Settings s;
-  s.source = "live";
-  s.cloudwatch.region = region;
-  s.aws.endpoint_url = moto_url();
-  s.aws.access_key_id = "AKIDTEST";
-  s.aws.secret_access_key = "test-secret";
+  Settings s = live_aws(region);
   s.features.enable_ec2 = true;
-  s.pipeline.max_retries = 0;
   auto run_day = [&](Day d) {
     Pipeline p(s, *store, [d] { return (d + 1).start_unix() + 3600; });
     RunOptions o;
@@ -111,15 +117,9 @@ TEST(AwsCloudWatch, DailyAggregatesEqualWhatWasPutAndQueriesSplitAt500) {
   test::TempDir dir;
   std::string why;
   auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("c.db"), why));
-  Settings s;
-  s.source = "live";
-  s.cloudwatch.region = region;
-  s.aws.endpoint_url = moto_url();
-  s.aws.access_key_id = "AKIDTEST";
-  s.aws.secret_access_key = "test-secret";
+  Settings s = live_aws(region);
   s.cloudwatch.delay_between_batches = 0;
   s.cloudwatch.batch_size = 10;  // instances per request: 5 requests (moto is slow per query)
-  s.pipeline.max_retries = 0;
   Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
   RunOptions o;
   o.days = {day};

@@ -4,23 +4,13 @@
 
 #include <cctype>
 #include <ctime>
-#include <mutex>
 
+#include "collect/curl_util.h"
 #include "core/types.h"
 
 namespace im::collect::aws {
 
 namespace {
-
-size_t collect_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-std::string env_or(const Environment& env, const std::string& key, const std::string& def = "") {
-  auto it = env.find(key);
-  return it != env.end() && !it->second.empty() ? it->second : def;
-}
 
 std::string host_of(const std::string& url) {
   auto start = url.find("://");
@@ -47,6 +37,11 @@ bool credential_code(const std::string& code) {
 
 }  // namespace
 
+std::string env_value(const Environment& env, const std::string& key, const std::string& def) {
+  auto it = env.find(key);
+  return it != env.end() && !it->second.empty() ? it->second : def;
+}
+
 std::string amz_date(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
@@ -65,9 +60,9 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
 
 std::string resolve_endpoint(const std::string& service, const std::string& env_name,
                              const AwsOptions& opts) {
-  std::string url = env_or(opts.environment, "AWS_ENDPOINT_URL_" + env_name);
+  std::string url = env_value(opts.environment, "AWS_ENDPOINT_URL_" + env_name);
   if (url.empty()) url = opts.endpoint_url;
-  if (url.empty()) url = env_or(opts.environment, "AWS_ENDPOINT_URL");
+  if (url.empty()) url = env_value(opts.environment, "AWS_ENDPOINT_URL");
   if (url.empty()) url = "https://" + service + "." + opts.region + ".amazonaws.com";
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
@@ -81,8 +76,7 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
       endpoint_(resolve_endpoint(service_, env_name, opts)),
       timeout_(opts.timeout_seconds),
       credentials_(credentials) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  curl_init_once();
   curl_ = curl_easy_init();
   if (!curl_) throw SourceError("aws: cannot initialize libcurl");
   now_unix = [] { return static_cast<int64_t>(std::time(nullptr)); };
@@ -131,7 +125,7 @@ pugi::xml_document QueryClient::call(
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to_string);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ * 1000));

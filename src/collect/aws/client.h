@@ -7,12 +7,10 @@
 
 #include <pugixml.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,6 +76,8 @@ class QueryClient {
 // The endpoint a service resolves to (exposed for the tests).
 std::string resolve_endpoint(const std::string& service, const std::string& env_name,
                              const AwsOptions& opts);
+// The value of `key` in `env`, or `def` when it is absent or empty.
+std::string env_value(const Environment& env, const std::string& key, const std::string& def = "");
 // "a&b" form encoding of parameters (RFC 3986, as SigV4 wants them).
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& params);
 // "20150830T123600Z" for a Unix time.

@@ -11,17 +11,13 @@
 #include <sstream>
 
 #include "collect/aws/client.h"
+#include "collect/curl_util.h"
 #include "core/day.h"
 #include "core/types.h"
 
 namespace im::collect::aws {
 
 namespace {
-
-std::string env_or(const Environment& env, const std::string& key, const std::string& def = "") {
-  auto it = env.find(key);
-  return it != env.end() && !it->second.empty() ? it->second : def;
-}
 
 std::string trim(std::string s) {
   auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
@@ -47,7 +43,7 @@ std::map<std::string, std::map<std::string, std::string>> read_ini(const std::st
 }
 
 std::string home(const Environment& env) {
-  return env_or(env, "HOME", "/root");
+  return env_value(env, "HOME", "/root");
 }
 
 // Expiration "2026-11-29T20:00:00Z" -> Unix seconds (0 when unreadable: treat as expired soon).
@@ -62,14 +58,10 @@ struct Timed {
   int64_t expires = 0;  // 0: never
 };
 
-size_t collect_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 // One HTTP request to the metadata service; "" on any failure.
 std::string imds_request(const std::string& url, const char* method,
                          const std::vector<std::string>& headers) {
+  curl_init_once();
   CURL* c = curl_easy_init();
   if (!c) return "";
   std::string body;
@@ -78,7 +70,7 @@ std::string imds_request(const std::string& url, const char* method,
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_to_string);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);  // off EC2 nothing answers: fail fast
@@ -117,23 +109,23 @@ class Chain final : public CredentialsProvider {
  private:
   std::optional<Timed> from_environment(std::vector<std::string>& tried) {
     const auto& env = opts_.environment;
-    std::string id = env_or(env, "AWS_ACCESS_KEY_ID"),
-                secret = env_or(env, "AWS_SECRET_ACCESS_KEY");
+    std::string id = env_value(env, "AWS_ACCESS_KEY_ID"),
+                secret = env_value(env, "AWS_SECRET_ACCESS_KEY");
     if (id.empty() || secret.empty()) {
       tried.push_back("environment: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY not set");
       return std::nullopt;
     }
     source_ = "environment";
-    return Timed{{id, secret, env_or(env, "AWS_SESSION_TOKEN")}, 0};
+    return Timed{{id, secret, env_value(env, "AWS_SESSION_TOKEN")}, 0};
   }
 
   std::optional<Timed> from_profile(std::vector<std::string>& tried) {
     const auto& env = opts_.environment;
     const std::string profile =
-        env_or(env, "AWS_PROFILE", env_or(env, "AWS_DEFAULT_PROFILE", "default"));
+        env_value(env, "AWS_PROFILE", env_value(env, "AWS_DEFAULT_PROFILE", "default"));
     const std::string cred_file =
-        env_or(env, "AWS_SHARED_CREDENTIALS_FILE", home(env) + "/.aws/credentials");
-    const std::string config_file = env_or(env, "AWS_CONFIG_FILE", home(env) + "/.aws/config");
+        env_value(env, "AWS_SHARED_CREDENTIALS_FILE", home(env) + "/.aws/credentials");
+    const std::string config_file = env_value(env, "AWS_CONFIG_FILE", home(env) + "/.aws/config");
     for (const auto& [file, section] :
          {std::pair{cred_file, profile},
           std::pair{config_file, profile == "default" ? profile : "profile " + profile}}) {
@@ -153,8 +145,8 @@ class Chain final : public CredentialsProvider {
 
   std::optional<Timed> from_web_identity(std::vector<std::string>& tried) {
     const auto& env = opts_.environment;
-    const std::string role = env_or(env, "AWS_ROLE_ARN"),
-                      token_file = env_or(env, "AWS_WEB_IDENTITY_TOKEN_FILE");
+    const std::string role = env_value(env, "AWS_ROLE_ARN"),
+                      token_file = env_value(env, "AWS_WEB_IDENTITY_TOKEN_FILE");
     if (role.empty() || token_file.empty()) {
       tried.push_back("web identity: AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE not set");
       return std::nullopt;
@@ -166,10 +158,11 @@ class Chain final : public CredentialsProvider {
       throw SourceError("web identity: cannot read AWS_WEB_IDENTITY_TOKEN_FILE " + token_file);
     // AssumeRoleWithWebIdentity is not signed: the token is the proof.
     QueryClient sts("sts", "STS", "2011-06-15", opts_, nullptr);
-    auto doc = sts.call("AssumeRoleWithWebIdentity",
-                        {{"RoleArn", role},
-                         {"RoleSessionName", env_or(env, "AWS_ROLE_SESSION_NAME", "infra-monitor")},
-                         {"WebIdentityToken", trim(token.str())}});
+    auto doc =
+        sts.call("AssumeRoleWithWebIdentity",
+                 {{"RoleArn", role},
+                  {"RoleSessionName", env_value(env, "AWS_ROLE_SESSION_NAME", "infra-monitor")},
+                  {"WebIdentityToken", trim(token.str())}});
     auto c = doc.select_node("//Credentials").node();
     Timed t{{c.child_value("AccessKeyId"), c.child_value("SecretAccessKey"),
              c.child_value("SessionToken")},
@@ -182,11 +175,12 @@ class Chain final : public CredentialsProvider {
 
   std::optional<Timed> from_imds(std::vector<std::string>& tried) {
     const auto& env = opts_.environment;
-    if (env_or(env, "AWS_EC2_METADATA_DISABLED") == "true") {
+    if (env_value(env, "AWS_EC2_METADATA_DISABLED") == "true") {
       tried.push_back("instance metadata: AWS_EC2_METADATA_DISABLED");
       return std::nullopt;
     }
-    std::string base = env_or(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://169.254.169.254");
+    std::string base =
+        env_value(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://169.254.169.254");
     while (!base.empty() && base.back() == '/') base.pop_back();
     const std::string token = imds_request(base + "/latest/api/token", "PUT",
                                            {"X-aws-ec2-metadata-token-ttl-seconds: 21600"});

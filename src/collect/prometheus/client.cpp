@@ -4,9 +4,9 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "collect/curl_util.h"
 #include "core/types.h"
 
 namespace im::collect::prometheus {
@@ -14,16 +14,6 @@ namespace im::collect::prometheus {
 namespace {
 
 using nlohmann::json;
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t collect_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
 
 std::string excerpt(const std::string& body) {
   std::string e = body.substr(0, 120);
@@ -110,7 +100,7 @@ QueryResult parse_query_response(const std::string& body, const std::string& wha
 
 Client::Client(ClientOptions opts) : opts_(std::move(opts)) {
   while (!opts_.url.empty() && opts_.url.back() == '/') opts_.url.pop_back();
-  global_init();
+  curl_init_once();
   curl_ = curl_easy_init();
   if (!curl_) throw SourceError("prometheus: cannot initialize libcurl");
 }
@@ -126,7 +116,7 @@ std::string Client::perform(const std::string& path, const std::string* form,
   std::string body;
   const std::string url = opts_.url + path;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_to_string);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.timeout_seconds * 1000));

@@ -263,7 +263,7 @@ class MysqlStore final : public Store {
           "INSERT INTO infra_fleet_inventory (service_type, instance_id, instance_name, "
           "instance_class, engine, region, allocated_storage_gb, max_memory_bytes, tags, status, "
           "source, first_seen, last_seen) VALUES",
-          "(?,?,?,?,?,?,?,?,?,'ACTIVE',?,?,?)", tail, rows,
+          "(?,?,?,?,?,?,?,?,?,'ACTIVE',?,?,?)", tail, std::span<const Instance* const>(rows),
           [&](Statement& s, const Instance* i) { rows::bind_instance(s, *i, day); },
           [&](Statement& s) { s.bind(active_from); });
     }
@@ -424,20 +424,13 @@ class MysqlStore final : public Store {
 
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
                              const std::vector<std::string>& keep) override {
-    std::set<std::string> keep_set(keep.begin(), keep.end());
+    const std::set<std::string> keep_set(keep.begin(), keep.end());
     std::vector<int64_t> stale;
     {
-      Statement s(db(),
-                  "SELECT id, service_type, CONCAT(instance_id, '|', metric_name, '|', "
-                  "alert_type) FROM infra_anomaly_alerts WHERE alert_date = ? AND acknowledged = "
-                  "0 AND notes IS NULL");
+      Statement s(db(), rows::kStaleAlertCandidates);
       s.bind(day).execute();
-      while (s.fetch()) {
-        auto svc = s.service(1);
-        bool covered =
-            services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
-        if (covered && !keep_set.count(s.text(2))) stale.push_back(s.integer(0));
-      }
+      while (s.fetch())
+        if (rows::is_stale_alert(s, services, keep_set)) stale.push_back(s.integer(0));
     }
     auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
     for (int64_t id : stale) del.reset().bind(id).execute();
@@ -525,10 +518,7 @@ class MysqlStore final : public Store {
   }
 
   int64_t archive_rows(const std::string& table, Day before) override {
-    const auto& allowed = archivable_tables();
-    if (std::find(allowed.begin(), allowed.end(), table) == allowed.end())
-      throw StoreError("archive: '" + table + "' is not an archivable table");
-    const std::string col = table == "infra_anomaly_alerts" ? "alert_date" : "metric_date";
+    const std::string col = rows::archive_date_column(table);
     Statement count(db(), "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
     count.bind(before).execute();
     count.fetch();
@@ -539,10 +529,7 @@ class MysqlStore final : public Store {
     const auto copied = static_cast<int64_t>(copy.bind(before).execute());
     Statement del(db(), "DELETE FROM " + table + " WHERE " + col + " < ?");
     const auto deleted = static_cast<int64_t>(del.bind(before).execute());
-    if (copied != expected || deleted != expected)
-      throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
-                       std::to_string(copied) + " copied, " + std::to_string(deleted) +
-                       " deleted; rolled back");
+    rows::check_archive_counts(table, expected, copied, deleted);
     return expected;
   }
 
@@ -695,12 +682,6 @@ class MysqlStore final : public Store {
       bind_tail(*s);
       s->execute();
     }
-  }
-  template <class T, class BindRow, class BindTail = void (*)(Statement&)>
-  void upsert_rows(
-      const std::string& head, const std::string& row_placeholders, const std::string& tail,
-      const std::vector<T>& rows, BindRow bind_row, BindTail bind_tail = [](Statement&) {}) {
-    upsert_rows<T>(head, row_placeholders, tail, std::span<const T>(rows), bind_row, bind_tail);
   }
 
   void partition_table(PartitionReport& rep, Day horizon) {

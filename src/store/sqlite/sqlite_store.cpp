@@ -430,18 +430,12 @@ class SqliteStore final : public Store {
 
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
                              const std::vector<std::string>& keep) override {
-    std::set<std::string> keep_set(keep.begin(), keep.end());
-    Stmt s(db_,
-           "SELECT id, service_type, instance_id || '|' || metric_name || '|' || alert_type "
-           "FROM infra_anomaly_alerts WHERE alert_date = ? AND acknowledged = 0 AND notes IS NULL");
+    const std::set<std::string> keep_set(keep.begin(), keep.end());
+    Stmt s(db_, rows::kStaleAlertCandidates);
     s.bind(day);
     std::vector<int64_t> stale;
-    while (s.step()) {
-      auto svc = s.service(1);
-      bool covered =
-          services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
-      if (covered && !keep_set.count(s.text(2))) stale.push_back(s.integer(0));
-    }
+    while (s.step())
+      if (rows::is_stale_alert(s, services, keep_set)) stale.push_back(s.integer(0));
     auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
     for (int64_t id : stale) del.reset().bind(id).run();
     return stale.size();
@@ -547,10 +541,7 @@ class SqliteStore final : public Store {
   }
 
   int64_t archive_rows(const std::string& table, Day before) override {
-    const auto& allowed = archivable_tables();
-    if (std::find(allowed.begin(), allowed.end(), table) == allowed.end())
-      throw StoreError("archive: '" + table + "' is not an archivable table");
-    const std::string col = table == "infra_anomaly_alerts" ? "alert_date" : "metric_date";
+    const std::string col = rows::archive_date_column(table);
     Stmt count(db_, "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
     count.bind(before).step();
     const int64_t expected = count.integer(0);
@@ -561,10 +552,7 @@ class SqliteStore final : public Store {
     Stmt del(db_, "DELETE FROM " + table + " WHERE " + col + " < ?");
     del.bind(before).run();
     const int64_t deleted = sqlite3_changes(db_);
-    if (copied != expected || deleted != expected)
-      throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
-                       std::to_string(copied) + " copied, " + std::to_string(deleted) +
-                       " deleted; rolled back");
+    rows::check_archive_counts(table, expected, copied, deleted);
     return expected;
   }
 
