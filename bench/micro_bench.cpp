@@ -16,7 +16,7 @@ void BM_SimulateRedisInstanceDay(benchmark::State& state) {
   const ServiceType redis[] = {ServiceType::REDIS};
   auto inv = fleet.discover(kDay, redis);
   inv.resize(1);
-  for (auto _ : state) benchmark::DoNotOptimize(fleet.collect(kDay, ServiceType::REDIS, inv));
+  for (auto _ : state) benchmark::DoNotOptimize(fleet.collect_series(kDay, ServiceType::REDIS, inv));
 }
 BENCHMARK(BM_SimulateRedisInstanceDay);
 
@@ -25,7 +25,7 @@ void BM_NormalizeAndAggregateRedisInstanceDay(benchmark::State& state) {
   const ServiceType redis[] = {ServiceType::REDIS};
   auto inv = fleet.discover(kDay, redis);
   inv.resize(1);
-  auto raw = fleet.collect(kDay, ServiceType::REDIS, inv);
+  auto raw = fleet.collect_series(kDay, ServiceType::REDIS, inv);
   for (auto _ : state) {
     auto n = transform::normalize(raw, inv);
     benchmark::DoNotOptimize(transform::aggregate(n.series, kDay));

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   const ServiceType redis[] = {ServiceType::REDIS};
   auto t0 = std::chrono::steady_clock::now();
   auto inventory = src.discover(*day, redis);
-  auto raw = src.collect(*day, ServiceType::REDIS, inventory);
+  auto raw = src.collect_series(*day, ServiceType::REDIS, inventory);
   auto t1 = std::chrono::steady_clock::now();
   auto normalized = transform::normalize(raw, inventory);
   auto daily = transform::aggregate(normalized.series, *day);

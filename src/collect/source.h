@@ -15,13 +15,25 @@ class InventorySource {
   virtual std::vector<Instance> discover(Day day, std::span<const ServiceType> services) = 0;
 };
 
-// Steps 3-5: the raw samples of one UTC day, [day 00:00, day+1 00:00), for the given
-// instances of one service, as source series (exporter or CloudWatch names).
+// What a source returns for one UTC day of one service.
+struct Collected {
+  // Raw samples of [day 00:00, day+1 00:00) on a grid, as source series (exporter or
+  // CloudWatch names): steps 6-7 normalize and aggregate them.
+  std::vector<RawSeries> series;
+  // Statistics the source already computed over the whole day (CloudWatch Period 86400).
+  std::vector<SourceDaily> daily;
+  // Instances the source could not answer for (after its own retries), and why: the step
+  // stores the others and is FAILED with these counts, never silently partial.
+  std::vector<std::string> missing;
+  std::string missing_why;
+  std::vector<std::string> notes;  // for the log: fallbacks, instances without data
+};
+
+// Steps 3-5: one UTC day of the given instances of one service.
 class SampleSource {
  public:
   virtual ~SampleSource() = default;
-  virtual std::vector<RawSeries> collect(Day day, ServiceType service,
-                                         std::span<const Instance> instances) = 0;
+  virtual Collected collect(Day day, ServiceType service, std::span<const Instance> instances) = 0;
 };
 
 }  // namespace im::collect

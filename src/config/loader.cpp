@@ -201,14 +201,9 @@ bool is_cron(const std::string& v) {
   return n == 5;
 }
 
+// The statistics the daily row is made of: avg, min, max and (optionally) CloudWatch's p95.
 bool is_statistic(const std::string& v) {
-  static const std::set<std::string> plain{"Average", "Maximum", "Minimum", "Sum", "SampleCount"};
-  if (plain.count(v)) return true;
-  if (v.size() >= 2 && v[0] == 'p') {
-    double p = 0;
-    return parse_number(v.substr(1), p) && p > 0 && p < 100;
-  }
-  return false;
+  return v == "Average" || v == "Maximum" || v == "Minimum" || v == "p95";
 }
 
 #define F(member)             \
@@ -311,16 +306,38 @@ const std::vector<KeyDef>& registry() {
        int_in(F(cloudwatch.batch_size), 1, 500)},
       {"cloudwatch.delay_between_batches", "", "1.0", "seconds between CloudWatch batches",
        real_in(F(cloudwatch.delay_between_batches), 0, false, 60)},
-      {"cloudwatch.period_seconds", "", "86400", "aggregation period of CloudWatch statistics",
+      {"cloudwatch.period_seconds", "", "86400",
+       "86400: CloudWatch's own statistics of the day; less (e.g. 300): the day's period "
+       "averages, aggregated by steps 6-7",
        [](Settings& s, const Raw& r) {
          long v = 0;
-         if (!parse_number(r.value, v) || v < 60 || v > 86400 || v % 60 != 0)
-           fail(r.key, r, "must be a multiple of 60 from 60 to 86400");
+         if (!parse_number(r.value, v) || v < 60 || v > 86400 || v % 60 != 0 || 86400 % v != 0)
+           fail(r.key, r, "must be a multiple of 60 that divides a day (60, 300, 3600, 86400)");
          s.cloudwatch.period_seconds = static_cast<int>(v);
        }},
-      {"cloudwatch.statistics", "", "Average,Maximum,Minimum", "CloudWatch statistics to request",
-       string_list(F(cloudwatch.statistics), is_statistic,
-                   "allowed: Average, Maximum, Minimum, Sum, SampleCount, pNN")},
+      {"cloudwatch.statistics", "", "Average,Maximum,Minimum,p95",
+       "CloudWatch statistics of the day; without p95, p95 comes from 5-minute averages",
+       [](Settings& s, const Raw& r) {
+         string_list(F(cloudwatch.statistics), is_statistic,
+                     "allowed: Average, Maximum, Minimum (all three required), p95")(s, r);
+         for (const char* need : {"Average", "Maximum", "Minimum"})
+           if (std::find(s.cloudwatch.statistics.begin(), s.cloudwatch.statistics.end(), need) ==
+               s.cloudwatch.statistics.end())
+             fail(r.key, r,
+                  std::string("must include ") + need + " (infra_metric_daily stores avg, min "
+                  "and max)");
+       }},
+      {"cloudwatch.services", "", "RDS",
+       "CloudWatch services to collect besides EC2 (ENABLE_EC2): RDS, DOCDB, EKS, MSK, "
+       "OPENSEARCH, EMR",
+       string_list(
+           F(cloudwatch.services),
+           [](const std::string& v) {
+             auto t = parse_service_type(v);
+             return t && *t != ServiceType::REDIS && *t != ServiceType::EC2;
+           },
+           "allowed: RDS, DOCDB, EKS, MSK, OPENSEARCH, EMR (EC2 is ENABLE_EC2; Redis comes "
+           "from Prometheus)")},
       {"mysql.host", "DB_HOST", "", "MySQL/MariaDB host (builds storage.url when that is not set)",
        text(F(mysql.host))},
       {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port", int_in(F(mysql.port), 1, 65535)},
@@ -344,6 +361,12 @@ const std::vector<KeyDef>& registry() {
        text(F(aws.secret_access_key)), true},
       {"aws.session_token", "AWS_SESSION_TOKEN", "", "AWS session token",
        text(F(aws.session_token)), true},
+      {"aws.max_attempts", "AWS_MAX_ATTEMPTS", "5",
+       "tries of one AWS request on throttling, 5xx or a lost connection (1 = no retry)",
+       int_in(F(aws.max_attempts), 1, 20)},
+      {"aws.retry_base_seconds", "", "1.0",
+       "backoff base: a retry waits a random time up to base × 2^retry (at most 20 s)",
+       real_in(F(aws.retry_base_seconds), 0, false, 60)},
       {"aws.endpoint_url", "", "",
        "endpoint for every AWS service (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)",
        [](Settings& s, const Raw& r) {

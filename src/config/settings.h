@@ -59,8 +59,9 @@ struct Settings {
     std::string region = "us-east-1";  // AWS_REGION
     int batch_size = 50;               // BATCH_SIZE
     double delay_between_batches = 1.0;
-    int period_seconds = 86400;
-    std::vector<std::string> statistics{"Average", "Maximum", "Minimum"};
+    int period_seconds = 86400;  // 86400: the day's statistics; less: period averages
+    std::vector<std::string> statistics{"Average", "Maximum", "Minimum", "p95"};
+    std::vector<std::string> services{"RDS"};  // besides EC2 (features.enable_ec2)
   } cloudwatch;
 
   struct Inventory {
@@ -85,6 +86,8 @@ struct Settings {
     std::string secret_access_key;  // secret
     std::string session_token;      // secret
     std::string endpoint_url;       // every AWS service (a VPC endpoint, moto); "" = AWS's own
+    int max_attempts = 5;           // AWS_MAX_ATTEMPTS
+    double retry_base_seconds = 1.0;
   } aws;
 
   StorageUrl storage;  // storage.url, default sqlite://var/infra_monitor.db
@@ -133,6 +136,9 @@ struct LoadedSettings {
   std::vector<std::string> warnings;  // unknown keys, ignored files: log them
   std::vector<std::string> files;     // files that were read
 };
+
+// The CloudWatch services a run collects: cloudwatch.services, plus EC2 with ENABLE_EC2.
+std::vector<ServiceType> cloudwatch_services(const Settings& s);
 
 // Throws ConfigError naming the key, the value, where it came from and what is allowed.
 LoadedSettings load_settings(const ConfigSources& sources);

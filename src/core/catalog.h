@@ -21,7 +21,8 @@ enum class Derivation {
   STORAGE_PCT,    // 100 × input / allocated storage of the instance (inventory)
 };
 
-// Static limits on the spc_stat value, compared in the harmful direction (section 9).
+// Static limits on the spc_stat value, compared in the harmful direction (section 9), strictly
+// (a limit of 0.5 on a count breaches at 1).
 struct Limits {
   double warning = NAN, critical = NAN, emergency = NAN;
   bool any() const {

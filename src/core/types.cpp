@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace im {
 
@@ -75,6 +76,18 @@ double DailyMetric::stat(Stat s) const {
       return p95;
   }
   return avg;
+}
+
+}  // namespace im
+
+namespace im {
+
+double quantile_sorted(std::span<const double> v, double q) {
+  if (v.empty()) return NAN;
+  const double h = (double(v.size()) - 1) * q;
+  const size_t lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (h - double(lo)) * (v[hi] - v[lo]);
 }
 
 }  // namespace im

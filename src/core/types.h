@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -85,6 +86,22 @@ struct RawSeries {
   std::vector<double> values;
 };
 
+// One source metric's statistics over a whole UTC day as the source computed them
+// (CloudWatch at Period 86400). transform/ maps them onto catalog metrics.
+struct SourceDaily {
+  ServiceType service = ServiceType::RDS;
+  std::string instance_id;
+  std::string source_metric;  // CloudWatch MetricName
+  double avg = 0, min = 0, max = 0, p95 = 0;
+  int32_t sample_count = 0;      // datapoints the source aggregated (SampleCount)
+  int32_t expected_samples = 0;  // datapoints a full day has at the metric's resolution
+  std::string p95_method;        // as DailyMetric::p95_method
+};
+
+// Linear-interpolation quantile (Prometheus quantile_over_time), q in [0,1], of `sorted`;
+// NaN when empty.
+double quantile_sorted(std::span<const double> sorted, double q);
+
 // One normalized metric series for one day (catalog name and unit), same grid rules.
 struct MetricSeries {
   ServiceType service = ServiceType::REDIS;
@@ -106,6 +123,10 @@ struct DailyMetric {
   int32_t sample_count = 0;
   int32_t expected_samples = 0;
   std::string source;
+  // How p95_value was computed: "samples" (from the day's samples, Prometheus and the
+  // simulator), "cloudwatch" (CloudWatch's own p95 over its datapoints), or
+  // "averages_<N>s" (from CloudWatch's N-second averages, where p95 is refused or missing).
+  std::string p95_method = "samples";
 
   double coverage() const {
     return expected_samples > 0 ? double(sample_count) / expected_samples : 0.0;

@@ -61,6 +61,9 @@ collect::aws::AwsOptions aws_options(const Settings& s) {
   collect::aws::AwsOptions o;
   o.region = s.cloudwatch.region;
   o.endpoint_url = s.aws.endpoint_url;
+  o.max_attempts = s.aws.max_attempts;
+  o.retry_base_seconds = s.aws.retry_base_seconds;
+  o.on_retry = [](const std::string& line) { spdlog::warn("{}", line); };
   for (char** e = environ; e && *e; ++e) {
     std::string kv = *e;
     auto eq = kv.find('=');
@@ -86,13 +89,17 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     sources_->simulated = std::make_unique<collect::SimulatedFleet>(
         collect::SimulationConfig{s.seed, s.redis_instances, s.rds_instances, s.ec2_instances});
   } else {
-    const auto aws = aws_options(settings_);
+    auto aws = aws_options(settings_);
+    aws.sleep = [this](double s) { sleep_(s); };
     sources_->aws_credentials = collect::aws::default_credentials_chain(aws);
     sources_->aws_inventory =
         std::make_unique<collect::aws::AwsInventory>(aws, *sources_->aws_credentials);
     collect::aws::CloudWatchOptions cw;
     cw.instances_per_request = settings_.cloudwatch.batch_size;
     cw.delay_between_batches = settings_.cloudwatch.delay_between_batches;
+    cw.period_seconds = settings_.cloudwatch.period_seconds;
+    const auto& stats = settings_.cloudwatch.statistics;
+    cw.percentiles = std::find(stats.begin(), stats.end(), "p95") != stats.end();
     sources_->cloudwatch = std::make_unique<collect::aws::CloudWatchSource>(
         aws, *sources_->aws_credentials, cw, [this](double s) { sleep_(s); });
   }
@@ -173,6 +180,10 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
       r.writes = std::move(o.writes);
       if (!o.skip_reason.empty()) {
         r.message = o.skip_reason;
+      } else if (!o.partial_failure.empty()) {
+        r.status = StepStatus::FAILED;
+        r.partial = true;
+        r.message = o.partial_failure + (o.message.empty() ? "" : "; " + o.message);
       } else {
         r.status = StepStatus::SUCCESS;
         r.message = o.message;
@@ -208,8 +219,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
   if (!opts.services.empty()) {
     ctx.services = opts.services;
   } else {
-    ctx.services = {ServiceType::REDIS, ServiceType::RDS};
-    if (settings_.features.enable_ec2) ctx.services.push_back(ServiceType::EC2);
+    ctx.services = {ServiceType::REDIS};
+    for (ServiceType svc : cloudwatch_services(settings_)) ctx.services.push_back(svc);
   }
   if (sources_->simulated) {
     ctx.sources.push_back({sources_->simulated.get(),
@@ -243,19 +254,30 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
         sources_->aws_error = e.what();
       }
     }
-    if (!sources_->aws_error) {
-      std::vector<ServiceType> services = {ServiceType::RDS};
-      if (settings_.features.enable_ec2) services.push_back(ServiceType::EC2);
-      ctx.sources.push_back({sources_->aws_inventory.get(), sources_->cloudwatch.get(), "aws",
-                             services, 0, "cloudwatch"});
+    const auto aws_services = cloudwatch_services(settings_);
+    if (!sources_->aws_error && !aws_services.empty()) {
+      Context::Source aws{sources_->aws_inventory.get(), sources_->cloudwatch.get(), "aws",
+                          aws_services, 0, "cloudwatch"};
+      if (settings_.cloudwatch.period_seconds < 86400)
+        aws.series_p95_method =
+            "averages_" + std::to_string(settings_.cloudwatch.period_seconds) + "s";
+      ctx.sources.push_back(std::move(aws));
     }
-    for (ServiceType svc : {ServiceType::RDS, ServiceType::EC2})
-      ctx.unavailable[svc] = sources_->aws_error.value_or("");
-    for (ServiceType svc : {ServiceType::EKS, ServiceType::MSK, ServiceType::DOCDB,
-                            ServiceType::OPENSEARCH, ServiceType::EMR})
-      ctx.unavailable[svc] =
-          sources_->aws_error.value_or("its CloudWatch metrics are not defined yet");
+    for (ServiceType svc : kAllServiceTypes) {
+      if (svc == ServiceType::REDIS) continue;
+      const bool on = std::find(aws_services.begin(), aws_services.end(), svc) != aws_services.end();
+      if (sources_->aws_error)
+        ctx.unavailable[svc] = *sources_->aws_error;
+      else if (!on)
+        ctx.unavailable[svc] = svc == ServiceType::EC2
+                                   ? "ENABLE_EC2 is false"
+                                   : std::string(to_string(svc)) + " is not in cloudwatch.services";
+    }
   }
+  if (sources_->simulated)
+    for (ServiceType svc : kAllServiceTypes)
+      if (svc != ServiceType::REDIS && svc != ServiceType::RDS && svc != ServiceType::EC2)
+        ctx.unavailable[svc] = "the simulator models only REDIS, RDS and EC2";
 
   DayResult result{day, ctx.run_id, {}};
   spdlog::info("[{}] run {} started{}", day.str(), ctx.run_id,
@@ -267,7 +289,7 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
   };
   auto broken = [&](int num) {
     const StepResult* r = find(num);
-    return r && (r->status == StepStatus::FAILED || r->skipped_by_failure);
+    return r && ((r->status == StepStatus::FAILED && !r->partial) || r->skipped_by_failure);
   };
 
   for (const StepDef& def : step_definitions()) {

@@ -47,6 +47,7 @@ struct StepResult {
   std::string name;
   StepStatus status = StepStatus::SKIPPED;
   bool skipped_by_failure = false;  // SKIPPED because a step it needs failed
+  bool partial = false;             // FAILED, but what it got is handed on (missing instances)
   int64_t rows = 0;
   double seconds = 0;
   std::string message;                    // error text (FAILED), reason (SKIPPED) or a summary
@@ -70,6 +71,9 @@ struct StepDef;  // a step's number, name, dependencies and body (pipeline/steps
 struct StepOutcome {
   int64_t rows = 0;
   std::string skip_reason;  // non-empty: SKIPPED by design, with this reason
+  // Non-empty: the step is FAILED with this text, but its results stand and the steps after
+  // it run (a source lost some instances; the others are stored).
+  std::string partial_failure;
   std::string message;
   std::map<std::string, int64_t> writes;
 };

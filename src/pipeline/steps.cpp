@@ -1,5 +1,7 @@
 #include "pipeline/steps.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -154,42 +156,93 @@ StepOutcome prometheus_health(Context& c) {
 }
 
 // ---- 3-5 -----------------------------------------------------------------------------
-StepOutcome collect_service(Context& c, ServiceType svc) {
-  if (!c.covers(svc)) return skipped(std::string(to_string(svc)) + " is not selected for this run");
+// One service's collection; `o` accumulates across the services of a step.
+void collect_service(Context& c, ServiceType svc, StepOutcome& o, int64_t& instances,
+                     std::vector<std::string>& missing, std::string& missing_why) {
   const Context::Source* src = c.source_for(svc);
-  if (!src)
-    return skipped("no " + std::string(to_string(svc)) + " source: " + c.why_unavailable(svc));
-  if (!c.inventory) return skipped("no inventory for this run (step 1 did not run)");
   std::vector<Instance> of_service;
   for (const auto& i : *c.inventory)
     if (i.service == svc) of_service.push_back(i);
-  auto series = src->samples->collect(c.day, svc, of_service);
+  auto got = src->samples->collect(c.day, svc, of_service);
+  for (const auto& note : got.notes)
+    spdlog::warn("[{}] {} collection: {}", c.day.str(), to_string(svc), note);
   int64_t samples = 0;
-  for (const auto& s : series)
+  for (const auto& s : got.series)
     for (double v : s.values) samples += !std::isnan(v);
-  StepOutcome o;
-  o.rows = static_cast<int64_t>(series.size());
-  o.message = std::to_string(of_service.size()) + " instances, " + std::to_string(series.size()) +
-              " source series, " + std::to_string(samples) + " samples";
-  c.raw.insert(c.raw.end(), std::make_move_iterator(series.begin()),
-               std::make_move_iterator(series.end()));
+  for (const auto& d : got.daily) samples += d.sample_count;
+  o.rows += static_cast<int64_t>(got.series.size() + got.daily.size());
+  instances += static_cast<int64_t>(of_service.size());
+  const std::string what = got.daily.empty() ? " source series, " : " daily statistics, ";
+  o.message += std::string(o.message.empty() ? "" : "; ") + std::string(to_string(svc)) + ": " +
+               std::to_string(of_service.size()) + " instances, " +
+               std::to_string(got.series.size() + got.daily.size()) + what +
+               std::to_string(samples) + " samples";
+  if (!got.missing.empty()) {
+    spdlog::error("[{}] {}: no data for {} of {} instance(s): {} ({})", c.day.str(),
+                  to_string(svc), got.missing.size(), of_service.size(),
+                  fmt::format("{}", fmt::join(got.missing, ", ")), got.missing_why);
+    for (auto& m : got.missing) missing.push_back(std::string(to_string(svc)) + "/" + m);
+    missing_why = got.missing_why;
+  }
+  c.raw.insert(c.raw.end(), std::make_move_iterator(got.series.begin()),
+               std::make_move_iterator(got.series.end()));
+  c.raw_daily.insert(c.raw_daily.end(), std::make_move_iterator(got.daily.begin()),
+                     std::make_move_iterator(got.daily.end()));
   c.collected = true;
+}
+
+// Collects each of `services` this run covers; SKIPPED when none can be collected.
+StepOutcome collect_services(Context& c, std::initializer_list<ServiceType> services,
+                             const std::string& none_why) {
+  std::string skipped_why;
+  std::vector<ServiceType> todo;
+  for (ServiceType svc : services) {
+    if (!c.covers(svc)) continue;
+    if (!c.source_for(svc))
+      skipped_why += std::string(skipped_why.empty() ? "" : "; ") + "no " +
+                     std::string(to_string(svc)) + " source: " + c.why_unavailable(svc);
+    else
+      todo.push_back(svc);
+  }
+  if (todo.empty()) return skipped(skipped_why.empty() ? none_why : skipped_why);
+  if (!c.inventory) return skipped("no inventory for this run (step 1 did not run)");
+  StepOutcome o;
+  int64_t instances = 0;
+  std::vector<std::string> missing;
+  std::string missing_why;
+  for (ServiceType svc : todo) collect_service(c, svc, o, instances, missing, missing_why);
+  if (!skipped_why.empty()) o.message += "; " + skipped_why;
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t k = 0; k < missing.size() && k < 10; ++k) list += (k ? ", " : "") + missing[k];
+    if (missing.size() > 10) list += ", ... (" + std::to_string(missing.size() - 10) + " more)";
+    o.partial_failure = std::to_string(missing.size()) + " of " + std::to_string(instances) +
+                        " instances missing (" + list + "): " + missing_why;
+  }
   return o;
 }
 
 StepOutcome collect_redis(Context& c) {
   if (c.settings.source == "live" && c.settings.prometheus.url.empty())
     return skipped("prometheus.url (PROMETHEUS_URL) is not set");
-  StepOutcome o = collect_service(c, ServiceType::REDIS);
+  StepOutcome o =
+      collect_services(c, {ServiceType::REDIS}, "REDIS is not selected for this run");
   log_prometheus_warnings(c, o);
   return o;
 }
 StepOutcome collect_rds(Context& c) {
-  return collect_service(c, ServiceType::RDS);
+  return collect_services(c, {ServiceType::RDS}, "RDS is not selected for this run");
 }
+// Step 5: EC2 (ENABLE_EC2) and the CloudWatch services switched on in cloudwatch.services.
 StepOutcome collect_ec2(Context& c) {
-  if (!c.settings.features.enable_ec2) return skipped("ENABLE_EC2 is false");
-  return collect_service(c, ServiceType::EC2);
+  return collect_services(
+      c,
+      {ServiceType::EC2, ServiceType::DOCDB, ServiceType::EKS, ServiceType::MSK,
+       ServiceType::OPENSEARCH, ServiceType::EMR},
+      c.settings.features.enable_ec2
+          ? "none of EC2, DOCDB, EKS, MSK, OPENSEARCH, EMR is selected for this run"
+          : "ENABLE_EC2 is false, and cloudwatch.services names none of DOCDB, EKS, MSK, "
+            "OPENSEARCH, EMR");
 }
 
 // ---- 6-8 -----------------------------------------------------------------------------
@@ -220,13 +273,27 @@ StepOutcome normalize(Context& c) {
   }
   c.raw.clear();
   c.raw.shrink_to_fit();
+  std::vector<std::string> notes;
+  std::vector<Instance> known;
+  if (c.inventory) known = *c.inventory;
+  c.normalized_daily = transform::normalize_daily(c.raw_daily, c.day, known, notes);
+  for (const auto& note : notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);
+  c.raw_daily.clear();
   StepOutcome o;  // in memory: rows_affected stays 0, as in the guide's step table
   o.message = std::to_string(c.normalized.size()) + " metric series";
+  if (!c.normalized_daily.empty())
+    o.message += ", " + std::to_string(c.normalized_daily.size()) + " daily statistics";
   return o;
 }
 
 StepOutcome aggregate(Context& c) {
   auto daily = transform::aggregate(c.normalized, c.day);
+  for (auto& d : daily)
+    if (const auto* src = c.source_for(d.service)) d.p95_method = src->series_p95_method;
+  // Rows a source aggregated itself (CloudWatch's statistics of the day) join as they are.
+  daily.insert(daily.end(), std::make_move_iterator(c.normalized_daily.begin()),
+               std::make_move_iterator(c.normalized_daily.end()));
+  c.normalized_daily.clear();
   for (auto& d : daily)
     if (const auto* src = c.source_for(d.service))
       d.source = src->metrics_name.empty() ? src->name : src->metrics_name;

@@ -51,6 +51,8 @@ struct Context {
     std::vector<ServiceType> services;
     int grace_days = 0;        // days unseen before an instance is DECOMMISSIONED
     std::string metrics_name;  // infra_metric_daily.source ("" = name)
+    // What p95 of this source's raw series is (DailyMetric::p95_method).
+    std::string series_p95_method = "samples";
   };
   std::vector<Source> sources;
   std::map<ServiceType, std::string> unavailable;
@@ -62,8 +64,10 @@ struct Context {
   // What the steps hand on, in step order.
   std::optional<std::vector<Instance>> inventory;     // 1
   std::vector<RawSeries> raw;                         // 3-5
+  std::vector<SourceDaily> raw_daily;                 // 3-5: statistics of the whole day
   bool collected = false;                             // some of 3-5 ran
   std::vector<MetricSeries> normalized;               // 6
+  std::vector<DailyMetric> normalized_daily;          // 6: from raw_daily
   std::optional<std::vector<DailyMetric>> daily;      // 7
   std::vector<SeriesWork> series;                     // 9
   std::vector<spc::SeriesFinding> findings;           // 10

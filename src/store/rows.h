@@ -87,7 +87,7 @@ InventoryRow read_inventory(const S& s) {
 
 inline constexpr const char* kDailyMetricColumns =
     "metric_date, service_type, instance_id, metric_name, COALESCE(unit,''), avg_value, "
-    "min_value, max_value, p95_value, sample_count, expected_samples, source";
+    "min_value, max_value, p95_value, sample_count, expected_samples, source, p95_method";
 
 template <class S>
 void bind_daily_metric(S& s, const DailyMetric& m) {
@@ -102,7 +102,8 @@ void bind_daily_metric(S& s, const DailyMetric& m) {
       .bind(m.p95)
       .bind(m.sample_count)
       .bind(m.expected_samples)
-      .bind(m.source);
+      .bind(m.source)
+      .bind(m.p95_method);
 }
 
 // Reads into `m` (reused from row to row, so its strings keep their capacity).
@@ -120,6 +121,7 @@ void read_daily_metric(const S& s, DailyMetric& m) {
   m.sample_count = static_cast<int32_t>(s.integer(9));
   m.expected_samples = static_cast<int32_t>(s.integer(10));
   m.source = s.text(11);
+  m.p95_method = s.text(12);
 }
 
 // ---- infra_anomaly_scores ---------------------------------------------------------------

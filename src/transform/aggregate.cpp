@@ -1,18 +1,11 @@
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "core/catalog.h"
 #include "transform/transform.h"
 
 namespace im::transform {
-
-double quantile_sorted(std::span<const double> v, double q) {
-  if (v.empty()) return NAN;
-  double h = (double(v.size()) - 1) * q;
-  size_t lo = static_cast<size_t>(std::floor(h));
-  size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - double(lo)) * (v[hi] - v[lo]);
-}
 
 bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out) {
   std::vector<double> vals;
@@ -51,6 +44,51 @@ std::vector<DailyMetric> aggregate(std::span<const MetricSeries> series, Day day
       m.source = def->source;
     }
     out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<DailyMetric> normalize_daily(std::span<const SourceDaily> daily, Day day,
+                                         std::span<const Instance> inventory,
+                                         std::vector<std::string>& notes) {
+  std::unordered_map<std::string, const Instance*> inv;
+  for (const auto& i : inventory) inv[std::string(to_string(i.service)) + "/" + i.id] = &i;
+  std::vector<DailyMetric> out;
+  out.reserve(daily.size() * 2);
+  for (const SourceDaily& d : daily) {
+    for (const MetricDef& m : metric_catalog()) {
+      if (m.service != d.service || m.input != d.source_metric) continue;
+      double k = m.scale;
+      if (m.derivation == Derivation::STORAGE_PCT) {
+        auto it = inv.find(std::string(to_string(d.service)) + "/" + d.instance_id);
+        const double alloc = it == inv.end() ? 0 : it->second->allocated_storage_gb;
+        if (alloc <= 0) {
+          notes.push_back(d.instance_id + ": allocated storage unknown in the inventory, so no " +
+                          std::string(m.name));
+          continue;
+        }
+        k = 100.0 / (alloc * double(1ULL << 30));
+      } else if (m.derivation != Derivation::GAUGE) {
+        notes.push_back(std::string(m.name) + " cannot be derived from daily statistics of " +
+                        d.source_metric);
+        continue;
+      }
+      DailyMetric r;
+      r.date = day;
+      r.service = d.service;
+      r.instance_id = d.instance_id;
+      r.metric = m.name;
+      r.unit = m.unit;
+      r.avg = d.avg * k;
+      r.min = d.min * k;
+      r.max = d.max * k;
+      r.p95 = d.p95 * k;
+      r.sample_count = d.sample_count;
+      r.expected_samples = d.expected_samples;
+      r.source = m.source;
+      r.p95_method = d.p95_method;
+      out.push_back(std::move(r));
+    }
   }
   return out;
 }

@@ -25,8 +25,7 @@ Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> i
 std::vector<double> counter_rate(std::span<const double> counter, int32_t step_seconds,
                                  int max_gap_steps = 3);
 
-// Linear-interpolation quantile (Prometheus quantile_over_time), q in [0,1], of `sorted`.
-double quantile_sorted(std::span<const double> sorted, double q);
+using im::quantile_sorted;  // core/types.h
 
 // Aggregates one series over [day 00:00, day+1 00:00) UTC. Returns false when the day
 // holds no sample (no row is stored for it, never a zero).
@@ -34,5 +33,13 @@ bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out);
 
 // Aggregates every series; units and sources come from the catalog.
 std::vector<DailyMetric> aggregate(std::span<const MetricSeries> series, Day day);
+
+// Statistics a source computed over the whole day (CloudWatch) -> catalog metrics of `day`.
+// Only GAUGE (× scale) and STORAGE_PCT (100 × value / allocated storage) metrics can be
+// derived this way: both are increasing linear maps, so avg, min, max and p95 map through
+// them exactly. Notes say what could not be derived.
+std::vector<DailyMetric> normalize_daily(std::span<const SourceDaily> daily, Day day,
+                                         std::span<const Instance> inventory,
+                                         std::vector<std::string>& notes);
 
 }  // namespace im::transform

@@ -20,7 +20,18 @@ using test::moto_url;
 AwsOptions options(Environment env) {
   env.emplace("HOME", "/nonexistent");
   env.emplace("AWS_EC2_METADATA_DISABLED", "true");
-  return AwsOptions{"us-east-1", "", 10, env};
+  AwsOptions o;
+  o.timeout_seconds = 10;
+  o.environment = std::move(env);
+  return o;
+}
+
+AwsOptions at(const std::string& region, const std::string& endpoint, Environment env) {
+  AwsOptions o;
+  o.region = region;
+  o.endpoint_url = endpoint;
+  o.environment = std::move(env);
+  return o;
 }
 
 TEST(AwsCredentials, EnvironmentComesFirst) {
@@ -127,19 +138,19 @@ TEST(AwsQuery, AnErrorNamesServiceActionAndCodeButNoSecret) {
 }
 
 TEST(AwsQuery, EndpointsFollowTheSdkVariables) {
-  EXPECT_EQ(resolve_endpoint("rds", "RDS", AwsOptions{"eu-west-1", "", 5, {}}),
+  EXPECT_EQ(resolve_endpoint("rds", "RDS", at("eu-west-1", "", {})),
             "https://rds.eu-west-1.amazonaws.com");
   EXPECT_EQ(resolve_endpoint("rds", "RDS",
-                             AwsOptions{"eu-west-1", "", 5, {{"AWS_ENDPOINT_URL", "http://a:1/"}}}),
+                             at("eu-west-1", "", {{"AWS_ENDPOINT_URL", "http://a:1/"}})),
             "http://a:1");
   EXPECT_EQ(resolve_endpoint(
                 "rds", "RDS",
-                AwsOptions{"eu-west-1", "http://cfg:2", 5, {{"AWS_ENDPOINT_URL", "http://a:1"}}}),
+                at("eu-west-1", "http://cfg:2", {{"AWS_ENDPOINT_URL", "http://a:1"}})),
             "http://cfg:2");
   EXPECT_EQ(
       resolve_endpoint(
           "rds", "RDS",
-          AwsOptions{"eu-west-1", "http://cfg:2", 5, {{"AWS_ENDPOINT_URL_RDS", "http://b:3"}}}),
+          at("eu-west-1", "http://cfg:2", {{"AWS_ENDPOINT_URL_RDS", "http://b:3"}})),
       "http://b:3");
   EXPECT_EQ(amz_date(1440938160), "20150830T123600Z");
 }

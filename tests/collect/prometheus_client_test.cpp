@@ -213,7 +213,7 @@ TEST(RedisSource, SplitsByInstanceWhenPrometheusRefusesTooManySamples) {
   inv[0].id = "r.1:9121";
   inv[1].id = "r.2:9121";
   inv[2].id = "r.3:9121";
-  auto series = src.collect(*Day::parse("2026-10-01"), ServiceType::REDIS, inv);
+  auto series = src.collect_series(*Day::parse("2026-10-01"), ServiceType::REDIS, inv);
   ASSERT_EQ(series.size(), 3u);
   for (const auto& s : series) EXPECT_EQ(s.values[0], 7) << s.instance_id;
   // all at once, then halves: {r.1}, {r.2, r.3} -> {r.2}, {r.3}

@@ -200,7 +200,7 @@ TEST(PrometheusHistory, RequestsPerDayDoNotGrowWithTheFleet) {
     const int64_t before = c.requests();
     auto inv = src.discover(day_of(day), redis);
     instances = inv.size();
-    src.collect(day_of(day), ServiceType::REDIS, inv);
+    src.collect_series(day_of(day), ServiceType::REDIS, inv);
     return c.requests() - before;
   };
   size_t small = 0, large = 0;

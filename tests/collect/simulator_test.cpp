@@ -28,9 +28,9 @@ TEST(SimulatedFleet, HasTheGuidesCurrentScale) {
 TEST(SimulatedFleet, IsDeterministicPerSeedAndDay) {
   SimulatedFleet a({}), b({}), c({7, 76, 62, 20});
   auto inv = a.discover(kDay, kAll);
-  auto sa = a.collect(kDay, ServiceType::RDS, inv);
-  auto sb = b.collect(kDay, ServiceType::RDS, inv);
-  auto sc = c.collect(kDay, ServiceType::RDS, inv);
+  auto sa = a.collect_series(kDay, ServiceType::RDS, inv);
+  auto sb = b.collect_series(kDay, ServiceType::RDS, inv);
+  auto sc = c.collect_series(kDay, ServiceType::RDS, inv);
   ASSERT_EQ(sa.size(), 62u * 14u);
   for (size_t i = 0; i < sa.size(); ++i)
     for (size_t k = 0; k < sa[i].values.size(); ++k)
@@ -44,7 +44,7 @@ TEST(SimulatedFleet, IsDeterministicPerSeedAndDay) {
 TEST(SimulatedFleet, SamplesCoverExactlyTheDayEveryFiveMinutes) {
   SimulatedFleet f({});
   auto inv = f.discover(kDay, kAll);
-  for (const auto& s : f.collect(kDay, ServiceType::REDIS, inv)) {
+  for (const auto& s : f.collect_series(kDay, ServiceType::REDIS, inv)) {
     EXPECT_EQ(s.start_unix, kDay.start_unix());
     EXPECT_EQ(s.step_seconds, 300);
     EXPECT_EQ(s.values.size(), 288u);
@@ -78,7 +78,7 @@ TEST(SimulatedFleet, EveryDayHasAnEvictionStormSomewhere) {
   SimulatedFleet f({});
   for (Day d : {kDay, kDay + 1, kDay + 2}) {
     auto inv = f.discover(d, kAll);
-    auto n = transform::normalize(f.collect(d, ServiceType::REDIS, inv), inv);
+    auto n = transform::normalize(f.collect_series(d, ServiceType::REDIS, inv), inv);
     auto daily = transform::aggregate(n.series, d);
     int storms = 0;
     for (const auto& m : daily) storms += m.metric == "evicted_keys_per_sec" && m.avg > 20;

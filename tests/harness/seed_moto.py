@@ -3,6 +3,11 @@
 
   seed_moto.py URL REGION inventory N_RDS N_EC2_RESERVATIONS
       (plus an Aurora cluster "aurora-orders" with a writer and a reader)
+  seed_moto.py URL REGION others DAY_START_UNIX
+      (metrics of a DocumentDB instance, an MSK cluster's brokers 1 and 2 and an EKS cluster
+      (Container Insights), each a datapoint every 30 minutes of one day, and finer-grained
+      series (a topic, a node) that must not become instances; moto's RDS refuses the docdb
+      engine, so there is no DescribeDBInstances side)
   seed_moto.py URL REGION delete-rds DB_INSTANCE_IDENTIFIER
   seed_moto.py URL REGION metrics DAY_START_UNIX N_INSTANCES EVERY_N_SLOTS
       (datapoints of the 14 AWS/RDS metrics for rds-seed-000.. over one day, on every Nth
@@ -66,6 +71,31 @@ def main():
                              start + slot * 300, tz=datetime.timezone.utc),
                          "Value": value(i, m, slot)} for slot in range(0, 288, every)]
                 cw.put_metric_data(Namespace="AWS/RDS", MetricData=data)
+    elif command == "others":
+        start = int(sys.argv[4])
+        cw = boto3.client("cloudwatch", endpoint_url=url, region_name=region,
+                          aws_access_key_id="seed", aws_secret_access_key="seed",
+                          config=boto3.session.Config(disable_request_compression=True))
+
+        def put(namespace, metric, dims, base):
+            cw.put_metric_data(Namespace=namespace, MetricData=[{
+                "MetricName": metric,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+                "Timestamp": datetime.datetime.fromtimestamp(start + slot * 300,
+                                                             tz=datetime.timezone.utc),
+                "Value": value(base, 0, slot)} for slot in range(0, 288, 6)])
+
+        put("AWS/DocDB", "CPUUtilization", [("DBInstanceIdentifier", "docdb-orders-0")], 1)
+        for broker in ("1", "2"):
+            dims = [("Cluster Name", "orders-kafka"), ("Broker ID", broker)]
+            put("AWS/Kafka", "CpuUser", dims, 2 + int(broker))
+            put("AWS/Kafka", "KafkaDataLogsDiskUsed", dims, 5 + int(broker))
+        put("AWS/Kafka", "CpuUser", [("Cluster Name", "orders-kafka"), ("Broker ID", "1"),
+                                     ("Topic", "orders")], 9)
+        put("ContainerInsights", "cluster_node_count", [("ClusterName", "shop-eks")], 10)
+        put("ContainerInsights", "node_cpu_utilization", [("ClusterName", "shop-eks")], 11)
+        put("ContainerInsights", "cluster_node_count",
+            [("ClusterName", "shop-eks"), ("InstanceId", "i-0abc"), ("NodeName", "n1")], 12)
     elif command == "delete-rds":
         client("rds", url, region).delete_db_instance(DBInstanceIdentifier=sys.argv[4],
                                                       SkipFinalSnapshot=True)

@@ -11,6 +11,7 @@
 #include "moto_test_util.h"
 
 #include "collect/aws/cloudwatch.h"
+#include "collect/aws/inventory.h"
 #include "core/catalog.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
@@ -108,52 +109,35 @@ double seeded(int instance, int metric_index, int slot) {
   return 10 + instance * 3 + metric_index + (slot % 17) * 0.5;
 }
 
-TEST(AwsCloudWatch, DailyAggregatesEqualWhatWasPutAndQueriesSplitAt500) {
-  const std::string region = "us-west-2";
-  const Day day = *Day::parse("2026-11-20");
-  seed(region, "inventory 40 0");  // 40 + 2 Aurora = 42 instances x 14 metrics = 588 queries
-  // A datapoint every 30 minutes (moto scans all of them for each of the 588 queries).
-  seed(region, "metrics " + std::to_string(day.start_unix()) + " 2 6");
-  test::TempDir dir;
-  std::string why;
-  auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("c.db"), why));
-  Settings s = live_aws(region);
-  s.cloudwatch.delay_between_batches = 0;
-  s.cloudwatch.batch_size = 10;  // instances per request: 5 requests (moto is slow per query)
-  Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
-  RunOptions o;
-  o.days = {day};
-  o.steps = {1, 4, 6, 7, 8};
-  auto d = p.run(o).days.at(0);
-  EXPECT_EQ(step(d, 4).status, StepStatus::SUCCESS) << step(d, 4).message;
-  EXPECT_NE(step(d, 4).message.find("42 instances, 28 source series"), std::string::npos)
-      << step(d, 4).message;
-  EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS) << step(d, 8).message;
+// The 14 AWS/RDS metrics as seed_moto.py numbers them (sorted).
+const std::vector<std::string> kRdsMetrics = {
+    "CPUUtilization",           "DatabaseConnections",       "DiskQueueDepth",
+    "FreeStorageSpace",         "FreeableMemory",            "NetworkReceiveThroughput",
+    "NetworkTransmitThroughput", "ReadIOPS",                 "ReadLatency",
+    "ReadThroughput",           "SwapUsage",                 "WriteIOPS",
+    "WriteLatency",             "WriteThroughput"};
 
-  const std::vector<std::string> metrics = {
-      "CPUUtilization",
-      "DatabaseConnections",
-      "DiskQueueDepth",
-      "FreeStorageSpace",
-      "FreeableMemory",
-      "NetworkReceiveThroughput",
-      "NetworkTransmitThroughput",
-      "ReadIOPS",
-      "ReadLatency",
-      "ReadThroughput",
-      "SwapUsage",
-      "WriteIOPS",
-      "WriteLatency",
-      "WriteThroughput"};  // sorted, as the seed script numbers them
+bool close(double a, double b) {
+  return std::fabs(a - b) <= 1e-9 * std::fabs(b) + 1e-15;
+}
+
+// Every stored row of the seeded instances equals what the test computes from what it put:
+// one value every 30 minutes (6 slots), a day of 48. Returns the rows checked.
+int check_seeded_rows(store::Store& store, Day day, const std::string& p95_method) {
   int checked = 0;
-  for (const auto& m : store->load_daily_metrics(day, day, {})) {
-    ASSERT_TRUE(m.instance_id == "rds-seed-000" || m.instance_id == "rds-seed-001")
+  const std::vector<ServiceType> rds = {ServiceType::RDS};
+  for (const auto& m : store.load_daily_metrics(day, day, rds)) {
+    EXPECT_TRUE(m.instance_id == "rds-seed-000" || m.instance_id == "rds-seed-001")
         << m.instance_id;
     const int inst = m.instance_id.back() - '0';
     const MetricDef* def = find_metric(ServiceType::RDS, m.metric);
-    ASSERT_NE(def, nullptr) << m.metric;
-    const int mi = static_cast<int>(
-        std::find(metrics.begin(), metrics.end(), std::string(def->input)) - metrics.begin());
+    if (!def) {
+      ADD_FAILURE() << m.metric;
+      continue;
+    }
+    const int mi = static_cast<int>(std::find(kRdsMetrics.begin(), kRdsMetrics.end(),
+                                              std::string(def->input)) -
+                                    kRdsMetrics.begin());
     double factor = def->scale;
     if (def->derivation == Derivation::STORAGE_PCT)
       factor = 100.0 / ((100.0 + inst) * double(1ULL << 30));  // allocated 100 + i GiB
@@ -165,30 +149,89 @@ TEST(AwsCloudWatch, DailyAggregatesEqualWhatWasPutAndQueriesSplitAt500) {
     const double pos = 0.95 * static_cast<double>(v.size() - 1);
     const size_t lo = static_cast<size_t>(pos);
     const double p95 = v[lo] + (pos - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
-    auto close = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::fabs(b) + 1e-15; };
     EXPECT_TRUE(close(m.avg, sum / static_cast<double>(v.size())))
         << m.instance_id << " " << m.metric << " " << m.avg;
     EXPECT_TRUE(close(m.min, v.front())) << m.metric;
     EXPECT_TRUE(close(m.max, v.back())) << m.metric;
     EXPECT_TRUE(close(m.p95, p95)) << m.metric << " " << m.p95 << " vs " << p95;
+    EXPECT_EQ(m.p95_method, p95_method) << m.metric;
     EXPECT_EQ(m.sample_count, 48);
     EXPECT_EQ(m.source, "cloudwatch");
     ++checked;
   }
-  EXPECT_EQ(checked, 2 * 15);  // 15 catalog metrics (free_storage_pct derived) per instance
+  return checked;
+}
 
-  // The same collection straight from the source: 588 queries in two requests.
-  collect::aws::AwsOptions ao{
-      region, moto_url(), 60, {{"AWS_ACCESS_KEY_ID", "a"}, {"AWS_SECRET_ACCESS_KEY", "b"}}};
+TEST(AwsCloudWatch, DailyStatisticsEqualWhatWasPut) {
+  const std::string region = "us-west-2";
+  const Day day = *Day::parse("2026-11-20");
+  seed(region, "inventory 8 0");  // 8 + 2 Aurora = 10 instances x 14 metrics
+  seed(region, "metrics " + std::to_string(day.start_unix()) + " 2 6");
+  test::TempDir dir;
+  std::string why;
+  auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("c.db"), why));
+  Settings s = live_aws(region);
+  s.cloudwatch.delay_between_batches = 0;
+  s.aws.max_attempts = 2;  // moto refuses p95 with HTTP 500: tried twice, then the fallback
+  Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
+  std::vector<double> slept;
+  p.set_sleep([&](double x) { slept.push_back(x); });
+  RunOptions o;
+  o.days = {day};
+  o.steps = {1, 4, 6, 7, 8};
+  auto d = p.run(o).days.at(0);
+  EXPECT_EQ(step(d, 4).status, StepStatus::SUCCESS) << step(d, 4).message;
+  EXPECT_NE(step(d, 4).message.find("RDS: 10 instances, 28 daily statistics, 1344 samples"),
+            std::string::npos)
+      << step(d, 4).message;
+  EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS) << step(d, 8).message;
+  // 15 catalog metrics (free_storage_pct derived) per instance with data.
+  EXPECT_EQ(check_seeded_rows(*store, day, "averages_300s"), 2 * 15);
+  for (const auto& m : store->load_daily_metrics(day, day, {}))
+    EXPECT_EQ(m.expected_samples, 1440);  // RDS publishes once a minute
+  ASSERT_EQ(slept.size(), 1u);  // the one retry of the refused p95
+  EXPECT_LE(slept[0], 1.0);     // full jitter: up to the 1 s base
+}
+
+TEST(AwsCloudWatch, QueriesSplitAt500AndP95FallsBackOnce) {
+  const std::string region = "ca-central-1";
+  const Day day = *Day::parse("2026-11-20");
+  seed(region, "inventory 8 0");
+  seed(region, "metrics " + std::to_string(day.start_unix()) + " 2 6");
+  collect::aws::AwsOptions ao;
+  ao.region = region;
+  ao.endpoint_url = moto_url();
+  ao.environment = {{"AWS_ACCESS_KEY_ID", "a"}, {"AWS_SECRET_ACCESS_KEY", "b"}};
+  ao.max_attempts = 1;
   auto creds = collect::aws::default_credentials_chain(ao);
+  collect::aws::AwsInventory inventory(ao, *creds);
+  const std::vector<ServiceType> rds = {ServiceType::RDS};
+  auto instances = inventory.discover(day, rds);
+  ASSERT_EQ(instances.size(), 10u);
+
   collect::aws::CloudWatchSource cw(ao, *creds, {}, [](double) {});
-  std::vector<Instance> inv;
-  for (auto& r : store->load_inventory())
-    if (r.instance.service == ServiceType::RDS) inv.push_back(r.instance);
-  ASSERT_EQ(inv.size(), 42u);
-  auto series = cw.collect(day, ServiceType::RDS, inv);
-  EXPECT_EQ(series.size(), 28u);  // no datapoint, no series: never a zero
-  EXPECT_EQ(cw.traffic().requests, 2);
+  auto got = cw.collect(day, ServiceType::RDS, instances);
+  EXPECT_EQ(got.daily.size(), 28u);  // no datapoint, no row: never a zero
+  EXPECT_TRUE(got.missing.empty());
+  // 10 x 14 x 4 = 560 statistics in 2 requests, 28 p95 in 1 (refused), 28 averages in 1.
+  EXPECT_EQ(cw.traffic().requests, 4);
+  ASSERT_EQ(got.notes.size(), 1u);
+  EXPECT_NE(got.notes[0].find("p95 comes from the day's 300-second averages"), std::string::npos)
+      << got.notes[0];
+  // The refusal is remembered for the run: no p95 request the second time.
+  auto again = cw.collect(day, ServiceType::RDS, instances);
+  EXPECT_EQ(again.daily.size(), 28u);
+  EXPECT_EQ(cw.traffic().requests, 4 + 3);
+  EXPECT_TRUE(again.notes.empty());
+
+  // With period_seconds 300 the day's 5-minute averages come as series instead.
+  collect::aws::CloudWatchOptions co;
+  co.period_seconds = 300;
+  collect::aws::CloudWatchSource five(ao, *creds, co, [](double) {});
+  auto series = five.collect(day, ServiceType::RDS, instances);
+  EXPECT_EQ(series.series.size(), 28u);
+  EXPECT_TRUE(series.daily.empty());
+  EXPECT_EQ(five.traffic().requests, 1);  // 140 queries
 }
 
 }  // namespace

@@ -2,8 +2,14 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
+#include <random>
+#include <thread>
 
 #include "collect/curl_util.h"
 #include "core/types.h"
@@ -19,11 +25,16 @@ std::string host_of(const std::string& url) {
   return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-// AWS error codes that mean "slow down" or "try again".
-bool transient_code(const std::string& code) {
+// AWS error codes that mean "slow down".
+bool throttling_code(const std::string& code) {
   return code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded" ||
          code == "TooManyRequestsException" || code == "RequestThrottled" ||
-         code == "ServiceUnavailable" || code == "InternalFailure" || code == "InternalError" ||
+         code == "ThrottledException" || code == "SlowDown";
+}
+
+// AWS error codes that mean "try again".
+bool transient_code(const std::string& code) {
+  return code == "ServiceUnavailable" || code == "InternalFailure" || code == "InternalError" ||
          code == "RequestTimeout";
 }
 
@@ -75,7 +86,14 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
       region_(opts.region),
       endpoint_(resolve_endpoint(service_, env_name, opts)),
       timeout_(opts.timeout_seconds),
+      max_attempts_(std::max(1, opts.max_attempts)),
+      retry_base_(opts.retry_base_seconds),
+      retry_cap_(opts.retry_cap_seconds),
+      sleep_(opts.sleep),
+      on_retry_(opts.on_retry),
       credentials_(credentials) {
+  if (!sleep_)
+    sleep_ = [](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); };
   curl_init_once();
   curl_ = curl_easy_init();
   if (!curl_) throw SourceError("aws: cannot initialize libcurl");
@@ -87,6 +105,28 @@ QueryClient::~QueryClient() {
 }
 
 pugi::xml_document QueryClient::call(
+    const std::string& action, const std::vector<std::pair<std::string, std::string>>& params) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return call_once(action, params);
+    } catch (const TransientError& e) {
+      if (dynamic_cast<const ThrottledError*>(&e)) ++traffic_.throttled;
+      if (attempt >= max_attempts_) throw;
+      const double ceiling = std::min(retry_cap_, retry_base_ * std::pow(2.0, attempt - 1));
+      const double delay = std::uniform_real_distribution<double>(0.0, ceiling)(rng);
+      ++traffic_.retries;
+      if (on_retry_) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "; retry %d/%d in %.2fs", attempt, max_attempts_ - 1, delay);
+        on_retry_(e.what() + std::string(buf));
+      }
+      sleep_(delay);
+    }
+  }
+}
+
+pugi::xml_document QueryClient::call_once(
     const std::string& action, const std::vector<std::pair<std::string, std::string>>& params) {
   std::vector<std::pair<std::string, std::string>> all = {{"Action", action},
                                                           {"Version", version_}};
@@ -163,7 +203,8 @@ pugi::xml_document QueryClient::call(
     text += ": " + code + (message.empty() ? "" : ": " + message);
   else if (!parsed)
     text += ": the answer is not XML: " + answer.substr(0, 120);
-  if (status == 429 || status >= 500 || transient_code(code)) throw TransientError(text);
+  if (status == 429 || throttling_code(code)) throw ThrottledError(text);
+  if (status >= 500 || transient_code(code)) throw TransientError(text);
   if (credential_code(code) || status == 401 || status == 403)
     throw SourceError(text + " (check the AWS credentials and the IAM policy)");
   throw SourceError(text);

@@ -16,16 +16,31 @@
 #include <vector>
 
 #include "collect/aws/sigv4.h"
+#include "core/types.h"
 
 namespace im::collect::aws {
 
 using Environment = std::map<std::string, std::string>;
+
+// Throttling ("slow down": Throttling, ThrottlingException, RequestLimitExceeded, HTTP 429):
+// a TransientError that also tells a batching caller to send less per request.
+struct ThrottledError : TransientError {
+  using TransientError::TransientError;
+};
 
 struct AwsOptions {
   std::string region = "us-east-1";
   std::string endpoint_url;     // aws.endpoint_url: all services (AWS_ENDPOINT_URL is read too)
   double timeout_seconds = 60;  // per request, as the AWS SDKs' default read timeout
   Environment environment;      // the process environment (injected for tests)
+  // Retries of a transient failure (throttling, 5xx, a lost connection), as the AWS SDKs do:
+  // at most `max_attempts` tries in all, sleeping a uniform random time in
+  // [0, min(retry_cap_seconds, retry_base_seconds × 2^retry)] ("full jitter") between them.
+  int max_attempts = 5;
+  double retry_base_seconds = 1.0;
+  double retry_cap_seconds = 20.0;
+  std::function<void(double seconds)> sleep;               // default: really sleep
+  std::function<void(const std::string&)> on_retry;        // a line for the log, per retry
 };
 
 // Where the keys come from, in the AWS SDKs' order (see credentials.cpp). `get()` returns
@@ -42,6 +57,7 @@ std::unique_ptr<CredentialsProvider> default_credentials_chain(const AwsOptions&
 // Counters of one client, for the benchmark and the step messages.
 struct Traffic {
   int64_t requests = 0, bytes_sent = 0, bytes_received = 0;
+  int64_t retries = 0, throttled = 0;  // retried requests; answers that were throttling
 };
 
 class QueryClient {
@@ -56,9 +72,13 @@ class QueryClient {
   QueryClient& operator=(const QueryClient&) = delete;
 
   // Calls `action` with the form parameters; returns the answer's XML. Unsigned when the
-  // client has no credentials provider (STS AssumeRoleWithWebIdentity).
+  // client has no credentials provider (STS AssumeRoleWithWebIdentity). A transient failure
+  // is retried as AwsOptions says; the last one is thrown (ThrottledError when throttled).
   pugi::xml_document call(const std::string& action,
                           const std::vector<std::pair<std::string, std::string>>& params);
+  // One try, no retry.
+  pugi::xml_document call_once(const std::string& action,
+                               const std::vector<std::pair<std::string, std::string>>& params);
 
   const std::string& endpoint() const { return endpoint_; }
   const Traffic& traffic() const { return traffic_; }
@@ -68,6 +88,10 @@ class QueryClient {
  private:
   std::string service_, version_, region_, endpoint_;
   double timeout_;
+  int max_attempts_;
+  double retry_base_, retry_cap_;
+  std::function<void(double)> sleep_;
+  std::function<void(const std::string&)> on_retry_;
   CredentialsProvider* credentials_;
   void* curl_ = nullptr;
   Traffic traffic_;

@@ -1,7 +1,18 @@
-// Steps 4-5 from CloudWatch: GetMetricData for every (instance, catalog metric) of a service,
-// the day's 5-minute Averages on the grid of [D 00:00, D+1 00:00). Up to 500 metric queries
-// per request (CloudWatch's limit), every page read. Steps 6-7 then aggregate them like any
-// other source, so a day's avg/min/max/p95 here are those of the 5-minute averages.
+// Steps 4-5 from CloudWatch (GetMetricData), for every (instance, catalog metric) of a
+// service (collect/aws/services.h says where its metrics live).
+//
+// With period_seconds 86400 (the default) a day is CloudWatch's own statistics over exactly
+// [D 00:00, D+1 00:00): Average, Minimum, Maximum and SampleCount in one pass, then p95 in
+// passes of its own. Where CloudWatch refuses percentiles (moto answers HTTP 500) or has no
+// p95 for a metric, p95 comes from the day's 5-minute averages instead, and each row says
+// which (DailyMetric::p95_method). With a shorter period the day's period averages go on the
+// grid and steps 6-7 aggregate them like any other source.
+//
+// Requests carry at most 500 queries (CloudWatch's limit) and `instances_per_request`
+// instances, `delay_between_batches` apart; every NextToken page is read. Throttling halves the
+// queries per request (the client has already backed off and retried); each unthrottled
+// request grows it again by a tenth of the limit. A batch still failing after the client's
+// retries costs only its own instances: they are reported as missing, the rest is returned.
 #pragma once
 
 #include <functional>
@@ -13,25 +24,40 @@
 
 namespace im::collect::aws {
 
+struct CloudWatchService;  // collect/aws/services.h
+
 struct CloudWatchOptions {
   int queries_per_request = 500;     // CloudWatch's limit
   int instances_per_request = 0;     // cloudwatch.batch_size; 0 = only the query limit
   double delay_between_batches = 0;  // seconds
-  int period_seconds = 300;
+  int period_seconds = 86400;        // 86400: the day's statistics; less: period averages
+  bool percentiles = true;           // ask CloudWatch for p95 (else: from 5-minute averages)
+  int fallback_period_seconds = 300;
 };
 
 class CloudWatchSource final : public SampleSource {
  public:
   CloudWatchSource(const AwsOptions& opts, CredentialsProvider& credentials, CloudWatchOptions co,
                    std::function<void(double)> sleep);
-  std::vector<RawSeries> collect(Day day, ServiceType service,
-                                 std::span<const Instance> instances) override;
+  Collected collect(Day day, ServiceType service, std::span<const Instance> instances) override;
   const Traffic& traffic() const { return client_.traffic(); }
+  int queries_per_request_now() const { return limit_; }  // after adaptive shrinking
+
+  struct Pair;
+  struct Query;
+  struct Batches;
 
  private:
+  Batches run(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
+              const std::vector<Query>& queries,
+              const std::function<void(size_t query, const std::vector<int64_t>& times,
+                                       const std::vector<double>& values)>& on_result);
   CloudWatchOptions co_;
   std::function<void(double)> sleep_;
   QueryClient client_;
+  int limit_;                        // queries per request now
+  bool percentiles_refused_ = false;  // once refused, p95 comes from averages for the run
+  bool first_request_ = true;
 };
 
 // "2026-11-20T00:05:00Z" (or "+00:00") -> Unix seconds; nullopt when unreadable.

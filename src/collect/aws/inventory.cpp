@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "collect/aws/services.h"
+
 namespace im::collect::aws {
 
 AwsInventory::AwsInventory(const AwsOptions& opts, CredentialsProvider& credentials,
@@ -11,13 +13,18 @@ AwsInventory::AwsInventory(const AwsOptions& opts, CredentialsProvider& credenti
     : region_(opts.region),
       io_(io),
       rds_("rds", "RDS", "2014-10-31", opts, &credentials),
-      ec2_("ec2", "EC2", "2016-11-15", opts, &credentials) {}
+      ec2_("ec2", "EC2", "2016-11-15", opts, &credentials),
+      monitoring_("monitoring", "CLOUDWATCH", "2010-08-01", opts, &credentials) {}
 
 Traffic AwsInventory::traffic() const {
-  Traffic t = rds_.traffic();
-  t.requests += ec2_.traffic().requests;
-  t.bytes_sent += ec2_.traffic().bytes_sent;
-  t.bytes_received += ec2_.traffic().bytes_received;
+  Traffic t;
+  for (const QueryClient* c : {&rds_, &ec2_, &monitoring_}) {
+    t.requests += c->traffic().requests;
+    t.bytes_sent += c->traffic().bytes_sent;
+    t.bytes_received += c->traffic().bytes_received;
+    t.retries += c->traffic().retries;
+    t.throttled += c->traffic().throttled;
+  }
   return t;
 }
 
@@ -52,6 +59,10 @@ std::vector<Instance> AwsInventory::rds() {
     auto doc = rds_.call("DescribeDBInstances", params);
     for (auto x : doc.select_nodes("//DBInstances/DBInstance")) {
       pugi::xml_node n = x.node();
+      // DescribeDBInstances also lists DocumentDB and Neptune instances: they publish no
+      // AWS/RDS metrics (DocumentDB is found from its own, see from_metrics).
+      const std::string engine = n.child_value("Engine");
+      if (engine == "docdb" || engine == "neptune") continue;
       Instance i;
       i.service = ServiceType::RDS;
       i.id = n.child_value("DBInstanceIdentifier");
@@ -104,16 +115,61 @@ std::vector<Instance> AwsInventory::ec2() {
   return out;
 }
 
+std::vector<Instance> AwsInventory::from_metrics(ServiceType service) {
+  const CloudWatchService& def = *cloudwatch_service(service);
+  std::map<std::string, Instance> found;  // by id: a metric may be listed more than once
+  std::string token;
+  do {
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"Namespace", std::string(def.ns)}, {"MetricName", std::string(def.discover_metric)}};
+    for (size_t d = 0; d < def.dimensions.size(); ++d)
+      params.emplace_back("Dimensions.member." + std::to_string(d + 1) + ".Name",
+                          std::string(def.dimensions[d]));
+    if (!token.empty()) params.emplace_back("NextToken", token);
+    auto doc = monitoring_.call("ListMetrics", params);
+    for (auto x : doc.select_nodes("//ListMetricsResult/Metrics/member")) {
+      std::map<std::string, std::string> dims;
+      for (auto d : x.node().child("Dimensions").children("member"))
+        dims[d.child_value("Name")] = d.child_value("Value");
+      if (dims.size() != def.dimensions.size()) continue;  // a finer-grained series
+      std::string id;
+      bool complete = true;
+      for (auto name : def.dimensions) {
+        auto it = dims.find(std::string(name));
+        if (it == dims.end() || it->second.empty()) complete = false;
+        else id += (id.empty() ? "" : "/") + it->second;
+      }
+      if (!complete) continue;
+      Instance i;
+      i.service = service;
+      i.id = id;
+      i.name = id;
+      i.region = region_;
+      i.source = "aws";
+      for (const auto& [k, v] : dims) i.tags[k] = v;
+      found.emplace(id, std::move(i));
+    }
+    token = doc.select_node("//ListMetricsResult/NextToken").node().child_value();
+  } while (!token.empty());
+  std::vector<Instance> out;
+  for (auto& [id, i] : found) out.push_back(std::move(i));
+  return out;
+}
+
 std::vector<Instance> AwsInventory::discover(Day, std::span<const ServiceType> services) {
   auto wants = [&](ServiceType s) {
     return std::find(services.begin(), services.end(), s) != services.end();
   };
   std::vector<Instance> out;
-  if (wants(ServiceType::RDS)) out = rds();
-  if (wants(ServiceType::EC2)) {
-    auto e = ec2();
-    out.insert(out.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
-  }
+  auto add = [&](std::vector<Instance> more) {
+    out.insert(out.end(), std::make_move_iterator(more.begin()),
+               std::make_move_iterator(more.end()));
+  };
+  if (wants(ServiceType::RDS)) add(rds());
+  if (wants(ServiceType::EC2)) add(ec2());
+  for (ServiceType svc : services)
+    if (const CloudWatchService* def = cloudwatch_service(svc); def && !def->discover_metric.empty())
+      add(from_metrics(svc));
   return out;
 }
 

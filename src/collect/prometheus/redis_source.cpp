@@ -115,7 +115,7 @@ std::vector<Instance> RedisSource::discover(Day day, std::span<const ServiceType
   return out;
 }
 
-std::vector<RawSeries> RedisSource::collect(Day day, ServiceType service,
+std::vector<RawSeries> RedisSource::collect_series(Day day, ServiceType service,
                                             std::span<const Instance> instances) {
   std::vector<RawSeries> out;
   if (service != ServiceType::REDIS) return out;

@@ -37,8 +37,12 @@ class RedisSource final : public InventorySource, public SampleSource {
   // Instances that reported during the day (any exporter sample in [day, day+1)).
   std::vector<Instance> discover(Day day, std::span<const ServiceType> services) override;
   // Every configured metric for the day, all instances per request, on the step grid.
-  std::vector<RawSeries> collect(Day day, ServiceType service,
-                                 std::span<const Instance> instances) override;
+  Collected collect(Day day, ServiceType service, std::span<const Instance> instances) override {
+    return {collect_series(day, service, instances), {}, {}, {}, {}};
+  }
+  // The day's raw series of `instances` (what collect() returns in `series`).
+  std::vector<RawSeries> collect_series(Day day, ServiceType service,
+                                        std::span<const Instance> instances);
 
   // Warnings Prometheus attached to answers since the last call ("query `...`: text").
   std::vector<std::string> take_warnings() { return std::exchange(warnings_, {}); }

@@ -438,7 +438,7 @@ std::vector<Instance> SimulatedFleet::discover(Day d, std::span<const ServiceTyp
   return out;
 }
 
-std::vector<RawSeries> SimulatedFleet::collect(Day d, ServiceType svc,
+std::vector<RawSeries> SimulatedFleet::collect_series(Day d, ServiceType svc,
                                                std::span<const Instance> instances) {
   SeriesSet ss{{}, nullptr, d};
   ss.out.reserve(instances.size() * 14);

@@ -22,8 +22,12 @@ class SimulatedFleet final : public InventorySource, public SampleSource {
   explicit SimulatedFleet(SimulationConfig cfg) : cfg_(cfg) {}
 
   std::vector<Instance> discover(Day day, std::span<const ServiceType> services) override;
-  std::vector<RawSeries> collect(Day day, ServiceType service,
-                                 std::span<const Instance> instances) override;
+  Collected collect(Day day, ServiceType service, std::span<const Instance> instances) override {
+    return {collect_series(day, service, instances), {}, {}, {}, {}};
+  }
+  // The day's raw series of `instances` (what collect() returns in `series`).
+  std::vector<RawSeries> collect_series(Day day, ServiceType service,
+                                        std::span<const Instance> instances);
 
   static constexpr int32_t kStepSeconds = 300;
   static constexpr int kSamplesPerDay = 86400 / kStepSeconds;

@@ -97,6 +97,10 @@ Connection::~Connection() {
   if (db_) mysql_close(db_);
 }
 
+unsigned Connection::last_error() const {
+  return mysql_errno(db_);
+}
+
 void Connection::raise(const std::string& what) {
   raise(what, mysql_errno(db_), mysql_error(db_));
 }

@@ -90,6 +90,8 @@ class Connection {
   std::string scalar(const std::string& sql);
 
   uint64_t connection_id() const;
+  // The error code of the last failed call (0: none).
+  unsigned last_error() const;
   // False once the server has gone away or killed this session: the owner reconnects.
   bool usable() const { return usable_; }
   const std::string& label() const { return label_; }  // "mysql://user@host:port/db"

@@ -32,6 +32,7 @@ std::string services_in(std::span<const ServiceType> s) {
 
 using rows::kDataTables;
 
+constexpr unsigned kDuplicateColumn = 1060;  // ER_DUP_FIELDNAME
 constexpr const char* kPartitionedTables[] = {"infra_metric_daily", "infra_anomaly_scores"};
 
 // GET_LOCK names are limited to 64 characters.
@@ -155,6 +156,9 @@ class MysqlStore final : public Store {
           try {
             c.query(stmt);
           } catch (const std::exception& e) {
+            // ADD COLUMN of a column an interrupted run already added (MySQL has no
+            // ADD COLUMN IF NOT EXISTS): the statement is done.
+            if (c.last_error() == kDuplicateColumn) continue;
             throw StoreError("migration " + std::to_string(m.version) + " (" +
                              std::string(m.description) + ") failed: " + e.what());
           }
@@ -302,12 +306,12 @@ class MysqlStore final : public Store {
     upsert_rows<DailyMetric>(
         "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, "
         "unit, avg_value, min_value, max_value, p95_value, sample_count, expected_samples, "
-        "source) VALUES",
-        "(?,?,?,?,?,?,?,?,?,?,?,?)",
+        "source, p95_method) VALUES",
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
         " ON DUPLICATE KEY UPDATE unit = VALUES(unit), avg_value = VALUES(avg_value), "
         "min_value = VALUES(min_value), max_value = VALUES(max_value), p95_value = "
         "VALUES(p95_value), sample_count = VALUES(sample_count), expected_samples = "
-        "VALUES(expected_samples), source = VALUES(source)",
+        "VALUES(expected_samples), source = VALUES(source), p95_method = VALUES(p95_method)",
         rows, rows::bind_daily_metric<Statement>);
     return rows.size();
   }

@@ -315,13 +315,14 @@ class SqliteStore final : public Store {
     auto& s = cached(
         "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, "
         "unit, avg_value, "
-        "min_value, max_value, p95_value, sample_count, expected_samples, source) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?) "
+        "min_value, max_value, p95_value, sample_count, expected_samples, source, p95_method) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
         "unit = excluded.unit, avg_value = excluded.avg_value, min_value = excluded.min_value, "
         "max_value = excluded.max_value, p95_value = excluded.p95_value, sample_count = "
         "excluded.sample_count, "
-        "expected_samples = excluded.expected_samples, source = excluded.source, updated_at = " +
+        "expected_samples = excluded.expected_samples, source = excluded.source, p95_method = "
+        "excluded.p95_method, updated_at = " +
         std::string(kNow));
     for (const DailyMetric& m : rows) {
       rows::bind_daily_metric(s.reset(), m);

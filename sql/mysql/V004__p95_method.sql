@@ -1,0 +1,7 @@
+-- How each row's p95 was computed: "samples" (the day's samples), "cloudwatch" (CloudWatch's
+-- own p95) or "averages_<N>s" (from CloudWatch's N-second averages where it has no p95).
+-- Rows written before this column existed were computed from samples. MySQL has no
+-- ADD COLUMN IF NOT EXISTS: the migration runner treats "duplicate column" (1060) as done,
+-- so an interrupted migration can run again.
+ALTER TABLE infra_metric_daily ADD COLUMN p95_method VARCHAR(32) NOT NULL DEFAULT 'samples';
+ALTER TABLE infra_metric_daily_archive ADD COLUMN p95_method VARCHAR(32) NOT NULL DEFAULT 'samples';
