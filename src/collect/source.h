@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/types.h"
@@ -13,7 +14,14 @@ class InventorySource {
  public:
   virtual ~InventorySource() = default;
   virtual std::vector<Instance> discover(Day day, std::span<const ServiceType> services) = 0;
+  // What the last discover() could not do but did not stop it (an API it may not call).
+  virtual std::vector<std::string> take_notes() { return {}; }
 };
+
+// Instances two sources found under the same (service, id), e.g. an ElastiCache node that is
+// also a Prometheus target: `into` keeps its source and values, and takes from `from` what it
+// lacks (class, engine, region, a name, absent tags).
+void merge_instance(Instance& into, const Instance& from);
 
 // What a source returns for one UTC day of one service.
 struct Collected {

@@ -256,8 +256,11 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     }
     const auto aws_services = cloudwatch_services(settings_);
     if (!sources_->aws_error && !aws_services.empty()) {
+      // REDIS too: ElastiCache's nodes join the inventory (Prometheus still collects them).
+      auto services = aws_services;
+      services.push_back(ServiceType::REDIS);
       Context::Source aws{sources_->aws_inventory.get(), sources_->cloudwatch.get(), "aws",
-                          aws_services, 0, "cloudwatch"};
+                          services, 0, "cloudwatch"};
       if (settings_.cloudwatch.period_seconds < 86400)
         aws.series_p95_method =
             "averages_" + std::to_string(settings_.cloudwatch.period_seconds) + "s";

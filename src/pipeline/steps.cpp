@@ -85,46 +85,86 @@ void log_prometheus_warnings(Context& c, StepOutcome& o) {
 
 // ---- 1 -------------------------------------------------------------------------------
 StepOutcome inventory_refresh(Context& c) {
-  std::vector<Instance> found;
   size_t upserted = 0, retired = 0;
   std::string missing;
   for (ServiceType svc : c.services)
     if (!c.source_for(svc))
       missing += (missing.empty() ? "not covered: " : "; ") + std::string(to_string(svc)) + ": " +
                  c.why_unavailable(svc);
-  for (const auto& src : c.sources) {
+  if (c.sources.empty()) return skipped("no inventory source: " + missing);
+
+  // What each source sees; a source that cannot answer keeps its instances last seen.
+  struct Seen {
+    const Context::Source* src;
     std::vector<ServiceType> services;
+    std::vector<Instance> instances;
+    bool answered = false;
+  };
+  std::vector<Seen> seen;
+  for (const auto& src : c.sources) {
+    Seen s{&src, {}, {}, false};
     for (ServiceType svc : src.services)
-      if (c.covers(svc)) services.push_back(svc);
-    if (services.empty()) continue;
-    std::vector<Instance> seen;
+      if (c.covers(svc)) s.services.push_back(svc);
+    if (s.services.empty()) continue;
     try {
-      seen = src.inventory->discover(c.day, services);
-      upserted += c.store.upsert_inventory(seen, c.day);
-      retired += c.store.mark_decommissioned(services, src.name, c.day, src.grace_days);
+      s.instances = src.inventory->discover(c.day, s.services);
+      s.answered = true;
+      for (const auto& note : src.inventory->take_notes()) {
+        spdlog::warn("[{}] inventory from {}: {}", c.day.str(), src.name, note);
+        missing += (missing.empty() ? "" : "; ") + note;
+      }
     } catch (const std::exception& e) {
       if (!dynamic_cast<const SourceError*>(&e) && !dynamic_cast<const TransientError*>(&e)) throw;
       // A source that cannot answer does not stop the others: its services keep the
       // instances last seen, and the collection step of that source reports the failure.
-      seen.clear();
       for (auto& row : c.store.load_inventory())
-        if (row.status == "ACTIVE" &&
-            std::find(services.begin(), services.end(), row.instance.service) != services.end())
-          seen.push_back(std::move(row.instance));
+        if (row.status == "ACTIVE" && row.instance.source == src.name &&
+            std::find(s.services.begin(), s.services.end(), row.instance.service) !=
+                s.services.end())
+          s.instances.push_back(std::move(row.instance));
       missing += (missing.empty() ? "" : "; ") + src.name + " unavailable (" + e.what() +
-                 "), kept the " + std::to_string(seen.size()) + " instance(s) last seen";
+                 "), kept the " + std::to_string(s.instances.size()) + " instance(s) last seen";
       spdlog::warn("[{}] inventory from {} failed: {}; using the {} instance(s) last seen",
-                   c.day.str(), src.name, e.what(), seen.size());
+                   c.day.str(), src.name, e.what(), s.instances.size());
     }
-    found.insert(found.end(), std::make_move_iterator(seen.begin()),
-                 std::make_move_iterator(seen.end()));
+    seen.push_back(std::move(s));
   }
-  if (c.sources.empty()) return skipped("no inventory source: " + missing);
+  // One row per (service, id): a later source's instance that an earlier one also found
+  // (an ElastiCache node that is a Prometheus target) only adds what the earlier lacks.
+  std::unordered_map<std::string, std::pair<size_t, size_t>> first_seen;  // -> (source, index)
+  std::vector<std::vector<bool>> dup(seen.size());
+  size_t merged = 0;
+  for (size_t k = 0; k < seen.size(); ++k) {
+    dup[k].assign(seen[k].instances.size(), false);
+    for (size_t i = 0; i < seen[k].instances.size(); ++i) {
+      const Instance& inst = seen[k].instances[i];
+      auto [it, fresh] = first_seen.try_emplace(instance_key(inst.service, inst.id), k, i);
+      if (fresh) continue;
+      collect::merge_instance(seen[it->second.first].instances[it->second.second], inst);
+      dup[k][i] = true;
+      ++merged;
+    }
+  }
+  for (size_t k = 0; k < seen.size(); ++k) {
+    size_t i = 0;
+    std::erase_if(seen[k].instances, [&](const Instance&) { return dup[k][i++]; });
+  }
+  std::vector<Instance> found;
+  for (auto& s : seen) {
+    if (s.answered) {
+      upserted += c.store.upsert_inventory(s.instances, c.day);
+      retired += c.store.mark_decommissioned(s.services, s.src->name, c.day, s.src->grace_days);
+    }
+    found.insert(found.end(), std::make_move_iterator(s.instances.begin()),
+                 std::make_move_iterator(s.instances.end()));
+  }
   StepOutcome o;
   o.rows = static_cast<int64_t>(upserted + retired);
   o.writes["infra_fleet_inventory"] = o.rows;
   o.message = std::to_string(found.size()) + " instances seen, " + std::to_string(retired) +
-              " decommissioned" + (missing.empty() ? "" : "; " + missing);
+              " decommissioned" +
+              (merged ? ", " + std::to_string(merged) + " found by two sources (merged)" : "") +
+              (missing.empty() ? "" : "; " + missing);
   log_prometheus_warnings(c, o);
   c.inventory = std::move(found);
   return o;

@@ -2,7 +2,8 @@
 """Seeds the moto server for the AWS tests, with boto3.
 
   seed_moto.py URL REGION inventory N_RDS N_EC2_RESERVATIONS
-      (plus an Aurora cluster "aurora-orders" with a writer and a reader)
+      (plus an Aurora cluster "aurora-orders" with a writer and a reader, and ElastiCache:
+      Redis clusters "sessions-001" and "sessions-002" and a memcached cluster)
   seed_moto.py URL REGION others DAY_START_UNIX
       (metrics of a DocumentDB instance, an MSK cluster's brokers 1 and 2 and an EKS cluster
       (Container Insights), each a datapoint every 30 minutes of one day, and finer-grained
@@ -51,6 +52,12 @@ def main():
             rds.create_db_instance(DBInstanceIdentifier=f"aurora-orders-{i}",
                                    DBInstanceClass="db.r6g.large", Engine="aurora-postgresql",
                                    DBClusterIdentifier="aurora-orders")
+        cache = client("elasticache", url, region)
+        for name in ("sessions-001", "sessions-002"):
+            cache.create_cache_cluster(CacheClusterId=name, Engine="redis",
+                                       CacheNodeType="cache.r6g.large", NumCacheNodes=1)
+        cache.create_cache_cluster(CacheClusterId="pages-memcached", Engine="memcached",
+                                   CacheNodeType="cache.t3.micro", NumCacheNodes=2)
         ec2 = client("ec2", url, region)
         image = ec2.describe_images()["Images"][0]["ImageId"]
         for r in range(n_res):

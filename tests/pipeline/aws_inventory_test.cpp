@@ -70,20 +70,26 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   };
   auto first = run_day(day);
   EXPECT_EQ(step(first, 1).status, StepStatus::SUCCESS) << step(first, 1).message;
-  EXPECT_NE(step(first, 1).message.find("118 instances seen"), std::string::npos)
+  EXPECT_NE(step(first, 1).message.find("120 instances seen"), std::string::npos)
       << step(first, 1).message;
 
   std::map<std::string, store::InventoryRow> inv;
   for (auto& r : store->load_inventory()) inv[r.instance.id] = r;
-  int rds = 0, ec2 = 0;
+  int rds = 0, ec2 = 0, redis = 0;
   for (const auto& [id, r] : inv) {
     if (r.instance.source != "aws") continue;
     rds += r.instance.service == ServiceType::RDS;
     ec2 += r.instance.service == ServiceType::EC2;
+    redis += r.instance.service == ServiceType::REDIS;
     EXPECT_EQ(r.instance.region, region);
   }
   EXPECT_EQ(rds, 112);  // 110 + the Aurora writer and reader
   EXPECT_EQ(ec2, 6);
+  EXPECT_EQ(redis, 2);  // the Redis clusters; memcached is not Redis
+  // moto reports no node endpoints: the cluster id names the instance.
+  EXPECT_EQ(inv["sessions-001"].instance.instance_class, "cache.r6g.large");
+  EXPECT_EQ(inv["sessions-001"].instance.tags["cluster"], "sessions-001");
+  EXPECT_FALSE(inv.count("pages-memcached"));
   EXPECT_EQ(inv["rds-seed-007"].instance.instance_class, "db.r6g.large");
   EXPECT_EQ(inv["rds-seed-007"].instance.allocated_storage_gb, 107);
   EXPECT_EQ(inv["rds-seed-007"].instance.name, "orders-007");

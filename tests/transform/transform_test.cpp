@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "transform/transform.h"
 
@@ -105,6 +106,45 @@ TEST(Normalize, RdsUnitsAndStoragePercentFromInventory) {
   auto without = normalize(in, {});
   EXPECT_FALSE(find(without, "free_storage_pct"));
   EXPECT_EQ(without.notes.size(), 1u);
+}
+
+// CloudWatch's statistics of a day map through the catalog's linear derivations exactly.
+TEST(NormalizeDaily, GaugesScaleAndStoragePercentUsesTheInventory) {
+  const double gib = double(1ULL << 30);
+  std::vector<SourceDaily> in = {
+      {ServiceType::RDS, "db1", "ReadLatency", 0.002, 0.001, 0.004, 0.003, 1440, 1440,
+       "cloudwatch"},
+      {ServiceType::RDS, "db1", "FreeStorageSpace", 50 * gib, 40 * gib, 60 * gib, 58 * gib, 1380,
+       1440, "averages_300s"},
+      {ServiceType::RDS, "db2", "FreeStorageSpace", 1, 1, 1, 1, 10, 1440, "cloudwatch"}};
+  Instance db1;
+  db1.service = ServiceType::RDS;
+  db1.id = "db1";
+  db1.allocated_storage_gb = 200;
+  std::vector<std::string> notes;
+  auto out = normalize_daily(in, kDay, std::vector<Instance>{db1}, notes);
+  std::map<std::string, DailyMetric> by;
+  for (const auto& m : out) by[m.instance_id + " " + m.metric] = m;
+  ASSERT_EQ(by.size(), 4u) << "read_latency_ms, both storage rows of db1, db2's bytes only";
+  const auto& lat = by["db1 read_latency_ms"];
+  EXPECT_DOUBLE_EQ(lat.avg, 2);
+  EXPECT_DOUBLE_EQ(lat.min, 1);
+  EXPECT_DOUBLE_EQ(lat.max, 4);
+  EXPECT_DOUBLE_EQ(lat.p95, 3);
+  EXPECT_EQ(lat.p95_method, "cloudwatch");
+  EXPECT_EQ(lat.unit, "ms");
+  EXPECT_EQ(lat.date, kDay);
+  const auto& pct = by["db1 free_storage_pct"];
+  EXPECT_DOUBLE_EQ(pct.avg, 25);
+  EXPECT_DOUBLE_EQ(pct.min, 20);
+  EXPECT_DOUBLE_EQ(pct.max, 30);
+  EXPECT_DOUBLE_EQ(pct.p95, 29);
+  EXPECT_EQ(pct.sample_count, 1380);
+  EXPECT_EQ(pct.expected_samples, 1440);
+  EXPECT_EQ(pct.p95_method, "averages_300s");
+  EXPECT_TRUE(by.count("db2 free_storage_space"));
+  ASSERT_EQ(notes.size(), 1u);  // db2's allocated storage is unknown: no percentage
+  EXPECT_NE(notes[0].find("db2: allocated storage unknown"), std::string::npos) << notes[0];
 }
 
 }  // namespace

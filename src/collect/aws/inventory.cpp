@@ -14,11 +14,12 @@ AwsInventory::AwsInventory(const AwsOptions& opts, CredentialsProvider& credenti
       io_(io),
       rds_("rds", "RDS", "2014-10-31", opts, &credentials),
       ec2_("ec2", "EC2", "2016-11-15", opts, &credentials),
-      monitoring_("monitoring", "CLOUDWATCH", "2010-08-01", opts, &credentials) {}
+      monitoring_("monitoring", "CLOUDWATCH", "2010-08-01", opts, &credentials),
+      elasticache_("elasticache", "ELASTICACHE", "2015-02-02", opts, &credentials) {}
 
 Traffic AwsInventory::traffic() const {
   Traffic t;
-  for (const QueryClient* c : {&rds_, &ec2_, &monitoring_}) {
+  for (const QueryClient* c : {&rds_, &ec2_, &monitoring_, &elasticache_}) {
     t.requests += c->traffic().requests;
     t.bytes_sent += c->traffic().bytes_sent;
     t.bytes_received += c->traffic().bytes_received;
@@ -156,6 +157,52 @@ std::vector<Instance> AwsInventory::from_metrics(ServiceType service) {
   return out;
 }
 
+std::vector<Instance> AwsInventory::elasticache() {
+  std::vector<Instance> out;
+  std::string marker;
+  do {
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"ShowCacheNodeInfo", "true"}, {"MaxRecords", std::to_string(io_.page_size)}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto doc = elasticache_.call("DescribeCacheClusters", params);
+    for (auto x : doc.select_nodes("//CacheClusters/CacheCluster")) {
+      pugi::xml_node n = x.node();
+      const std::string engine = n.child_value("Engine");
+      if (engine != "redis" && engine != "valkey") continue;  // memcached is not Redis
+      const std::string cluster = n.child_value("CacheClusterId");
+      Instance base;
+      base.service = ServiceType::REDIS;
+      base.name = cluster;
+      base.instance_class = n.child_value("CacheNodeType");
+      base.engine = engine + (*n.child_value("EngineVersion") ? " " : "") +
+                    n.child_value("EngineVersion");
+      base.region = region_;
+      base.source = "aws";
+      base.tags["cluster"] = cluster;
+      base.tags["status"] = n.child_value("CacheClusterStatus");
+      if (*n.child_value("ReplicationGroupId"))
+        base.tags["replication_group"] = n.child_value("ReplicationGroupId");
+      bool any_node = false;
+      for (auto node : n.child("CacheNodes").children("CacheNode")) {
+        const std::string address = node.child("Endpoint").child_value("Address");
+        const std::string port = node.child("Endpoint").child_value("Port");
+        if (address.empty()) continue;
+        Instance i = base;
+        i.id = address + ":" + (port.empty() ? "6379" : port);
+        i.tags["node"] = node.child_value("CacheNodeId");
+        out.push_back(std::move(i));
+        any_node = true;
+      }
+      if (!any_node && !cluster.empty()) {  // no endpoint yet (creating) or not reported
+        base.id = cluster;
+        out.push_back(std::move(base));
+      }
+    }
+    marker = doc.select_node("//DescribeCacheClustersResult/Marker").node().child_value();
+  } while (!marker.empty());
+  return out;
+}
+
 std::vector<Instance> AwsInventory::discover(Day, std::span<const ServiceType> services) {
   auto wants = [&](ServiceType s) {
     return std::find(services.begin(), services.end(), s) != services.end();
@@ -166,6 +213,17 @@ std::vector<Instance> AwsInventory::discover(Day, std::span<const ServiceType> s
                std::make_move_iterator(more.end()));
   };
   if (wants(ServiceType::RDS)) add(rds());
+  if (wants(ServiceType::REDIS)) {
+    // Permission to list ElastiCache is not needed for anything else: its refusal is a note,
+    // not a failed inventory (a transient failure still fails it, so nothing is retired).
+    try {
+      add(elasticache());
+    } catch (const TransientError&) {
+      throw;
+    } catch (const SourceError& e) {
+      notes_.push_back(std::string("ElastiCache not listed: ") + e.what());
+    }
+  }
   if (wants(ServiceType::EC2)) add(ec2());
   for (ServiceType svc : services)
     if (const CloudWatchService* def = cloudwatch_service(svc); def && !def->discover_metric.empty())

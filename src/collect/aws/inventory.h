@@ -2,6 +2,9 @@
 // - RDS instances: DescribeDBInstances (without its DocumentDB and Neptune instances), with
 //   their Aurora cluster and role from DescribeDBClusters;
 // - EC2 instances (ENABLE_EC2): DescribeInstances;
+// - ElastiCache Redis nodes (DescribeCacheClusters): service REDIS, instance_id the node's
+//   endpoint "address:port" (the cluster id when the API gives no endpoint), so a node that is
+//   also a Prometheus target is one instance; memcached clusters are not Redis and are left out;
 // - DocumentDB instances, EKS clusters, MSK brokers, OpenSearch domains and EMR clusters: the
 //   dimension values of one of their metrics in CloudWatch ListMetrics (metrics with data in
 //   the last two weeks), so these need no API of their own and no IAM beyond CloudWatch's.
@@ -24,6 +27,7 @@ class AwsInventory final : public InventorySource {
  public:
   AwsInventory(const AwsOptions& opts, CredentialsProvider& credentials, InventoryOptions io = {});
   std::vector<Instance> discover(Day day, std::span<const ServiceType> services) override;
+  std::vector<std::string> take_notes() override { return std::move(notes_); }
   Traffic traffic() const;
 
  private:
@@ -31,9 +35,11 @@ class AwsInventory final : public InventorySource {
   std::map<std::string, std::pair<std::string, bool>> cluster_members();
   std::vector<Instance> ec2();
   std::vector<Instance> from_metrics(ServiceType service);
+  std::vector<Instance> elasticache();
   std::string region_;
   InventoryOptions io_;
-  QueryClient rds_, ec2_, monitoring_;
+  QueryClient rds_, ec2_, monitoring_, elasticache_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace im::collect::aws
