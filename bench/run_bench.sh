@@ -11,6 +11,7 @@ work=$(mktemp -d)
 prom_pid=""
 cleanup() {
   "$here/../tests/harness/mariadb.sh" stop "$work/mariadb" >/dev/null 2>&1 || true
+  "$here/../tests/harness/moto.sh" stop "$work/moto" >/dev/null 2>&1 || true
   [[ -n "$prom_pid" ]] && kill "$prom_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -106,6 +107,19 @@ prometheus_day() {  # $1 = Redis instances: one day of exporter history, then on
 echo
 echo "Prometheus: collecting one day (2026-10-30) of prometheus-redis-exporter history (5-minute samples)"
 for n in 100 1000 2000; do prometheus_day "$n"; done
+
+echo
+echo "AWS: one day of 1,000 RDS instances against moto (datapoints every 30 minutes for 3 of them)"
+"$here/../tests/harness/moto.sh" start "$work/moto" >/dev/null
+# shellcheck disable=SC1091
+source "$work/moto/env"
+aws_day=2026-11-20
+seed_start=$(date -u -d "$aws_day" +%s)
+seed_secs=$( { /usr/bin/time -f '%e' python3 "$here/../tests/harness/seed_moto.py" "$IM_TEST_MOTO_URL" us-east-1 inventory 998 0 >/dev/null; } 2>&1 )
+python3 "$here/../tests/harness/seed_moto.py" "$IM_TEST_MOTO_URL" us-east-1 metrics "$seed_start" 3 6
+echo "  (seeding 1,000 instances into moto took $seed_secs s)"
+"$build/bench/aws_bench" "$IM_TEST_MOTO_URL" us-east-1 "$aws_day"
+"$here/../tests/harness/moto.sh" stop "$work/moto" >/dev/null
 
 echo
 "$build/bench/micro_bench" --benchmark_min_time=0.2
