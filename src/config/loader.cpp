@@ -338,6 +338,21 @@ const std::vector<KeyDef>& registry() {
            },
            "allowed: RDS, DOCDB, EKS, MSK, OPENSEARCH, EMR (EC2 is ENABLE_EC2; Redis comes "
            "from Prometheus)")},
+      {"cloudwatch.metrics", "", "",
+       "SERVICE:MetricName items (RDS:CPUUtilization): a service with any listed collects only "
+       "those; empty: every catalog metric",
+       string_list(
+           F(cloudwatch.metrics),
+           [](const std::string& v) {
+             const auto colon = v.find(':');
+             if (colon == std::string::npos) return false;
+             auto t = parse_service_type(v.substr(0, colon));
+             if (!t || *t == ServiceType::REDIS) return false;
+             const std::string_view input = catalog_input(*t, v.substr(colon + 1));
+             return !input.empty() && input == v.substr(colon + 1);
+           },
+           "each item must be SERVICE:MetricName with a CloudWatch metric of the catalog for "
+           "that service (docs/data_dictionary.md), e.g. RDS:CPUUtilization")},
       {"mysql.host", "DB_HOST", "", "MySQL/MariaDB host (builds storage.url when that is not set)",
        text(F(mysql.host))},
       {"mysql.port", "DB_PORT", "3306", "MySQL/MariaDB port", int_in(F(mysql.port), 1, 65535)},

@@ -100,6 +100,10 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     cw.period_seconds = settings_.cloudwatch.period_seconds;
     const auto& stats = settings_.cloudwatch.statistics;
     cw.percentiles = std::find(stats.begin(), stats.end(), "p95") != stats.end();
+    for (const auto& item : settings_.cloudwatch.metrics) {  // validated: SERVICE:MetricName
+      const auto colon = item.find(':');
+      cw.only[*parse_service_type(item.substr(0, colon))].insert(item.substr(colon + 1));
+    }
     sources_->cloudwatch = std::make_unique<collect::aws::CloudWatchSource>(
         aws, *sources_->aws_credentials, cw, [this](double s) { sleep_(s); });
   }

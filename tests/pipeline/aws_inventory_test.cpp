@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include <algorithm>
 #include <cmath>
@@ -184,12 +185,14 @@ TEST(AwsCloudWatch, DailyStatisticsEqualWhatWasPut) {
   p.set_sleep([&](double x) { slept.push_back(x); });
   RunOptions o;
   o.days = {day};
-  o.steps = {1, 4, 6, 7, 8};
+  o.steps = {1, 4, 5, 6, 7, 8};
   auto d = p.run(o).days.at(0);
   EXPECT_EQ(step(d, 4).status, StepStatus::SUCCESS) << step(d, 4).message;
   EXPECT_NE(step(d, 4).message.find("RDS: 10 instances, 28 daily statistics, 1344 samples"),
             std::string::npos)
       << step(d, 4).message;
+  EXPECT_EQ(step(d, 5).status, StepStatus::SKIPPED);
+  EXPECT_EQ(step(d, 5).message.rfind("ENABLE_EC2 is false", 0), 0u) << step(d, 5).message;
   EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS) << step(d, 8).message;
   // 15 catalog metrics (free_storage_pct derived) per instance with data.
   EXPECT_EQ(check_seeded_rows(*store, day, "averages_300s"), 2 * 15);
@@ -229,6 +232,18 @@ TEST(AwsCloudWatch, QueriesSplitAt500AndP95FallsBackOnce) {
   EXPECT_EQ(again.daily.size(), 28u);
   EXPECT_EQ(cw.traffic().requests, 4 + 3);
   EXPECT_TRUE(again.notes.empty());
+
+  // cloudwatch.metrics restricts a service to the metrics it lists.
+  collect::aws::CloudWatchOptions two;
+  two.percentiles = false;
+  two.only[ServiceType::RDS] = {"CPUUtilization", "FreeStorageSpace"};
+  collect::aws::CloudWatchSource some(ao, *creds, two, [](double) {});
+  auto few = some.collect(day, ServiceType::RDS, instances);
+  std::set<std::string> metrics;
+  for (const auto& d : few.daily) metrics.insert(d.source_metric);
+  EXPECT_EQ(metrics, (std::set<std::string>{"CPUUtilization", "FreeStorageSpace"}));
+  EXPECT_EQ(few.daily.size(), 4u);
+  EXPECT_EQ(some.traffic().requests, 2);  // 10 x 2 x 4 statistics, then 4 x 5-minute averages
 
   // With period_seconds 300 the day's 5-minute averages come as series instead.
   collect::aws::CloudWatchOptions co;

@@ -161,8 +161,11 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
   const CloudWatchService* def = cloudwatch_service(service);
   if (!def) return out;
   std::set<std::string> inputs;  // the CloudWatch metric names the catalog reads
+  const auto only = co_.only.find(service);
   for (const MetricDef& d : metric_catalog())
-    if (d.service == service && d.source == "cloudwatch") inputs.insert(std::string(d.input));
+    if (d.service == service && d.source == "cloudwatch" &&
+        (only == co_.only.end() || only->second.count(std::string(d.input))))
+      inputs.insert(std::string(d.input));
 
   std::vector<Pair> pairs;
   for (const auto& i : instances) {

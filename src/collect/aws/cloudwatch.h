@@ -16,6 +16,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <set>
 #include <optional>
 #include <string>
 
@@ -33,6 +35,8 @@ struct CloudWatchOptions {
   int period_seconds = 86400;        // 86400: the day's statistics; less: period averages
   bool percentiles = true;           // ask CloudWatch for p95 (else: from 5-minute averages)
   int fallback_period_seconds = 300;
+  // CloudWatch metric names per service; a service listed here collects only these.
+  std::map<ServiceType, std::set<std::string>> only;
 };
 
 class CloudWatchSource final : public SampleSource {
