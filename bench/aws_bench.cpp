@@ -3,6 +3,7 @@
 // 500-queries limit allows, bytes each way, and this process's own CPU time per request (the
 // server runs in another process), for `make bench`.
 //   aws_bench ENDPOINT REGION YYYY-MM-DD
+#include <sys/resource.h>
 #include <time.h>
 
 #include <chrono>
@@ -20,6 +21,13 @@ double cpu_seconds() {
   timespec t{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+// User and system CPU of this process so far, seconds.
+std::pair<double, double> user_sys() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return {double(u.ru_utime.tv_sec) + double(u.ru_utime.tv_usec) * 1e-6,
+          double(u.ru_stime.tv_sec) + double(u.ru_stime.tv_usec) * 1e-6};
 }
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -60,8 +68,10 @@ int main(int argc, char** argv) {
     if (d.service == ServiceType::RDS) inputs.insert(std::string(d.input));
   t0 = std::chrono::steady_clock::now();
   c0 = cpu_seconds();
+  const auto [u0, s0] = user_sys();
   auto got = cw.collect(*day, ServiceType::RDS, instances);
   const double cpu = cpu_seconds() - c0, wall = since(t0);
+  const auto [u1, s1] = user_sys();
   const auto& t = cw.traffic();
   const size_t with_data = got.daily.size();
   // What had to be asked: 4 statistics per (instance, metric), then p95 and the 5-minute
@@ -70,10 +80,12 @@ int main(int argc, char** argv) {
   const size_t minimum = (queries + 499) / 500;
   std::printf(
       "  GetMetricData: %zu queries in %lld requests (minimum %zu, +%.1f%%), %.1f MB sent, %.1f "
-      "MB received, %.2f s wall; client CPU %.2f ms per request; %zu daily statistics, %zu "
-      "instances missing\n",
+      "MB received, %.2f s wall; client CPU %.2f ms per request (user %.2f, system %.2f); %zu "
+      "daily statistics, %zu instances missing\n",
       queries, static_cast<long long>(t.requests), minimum,
       100.0 * (double(t.requests) - double(minimum)) / double(minimum), t.bytes_sent / 1e6,
-      t.bytes_received / 1e6, wall, cpu * 1e3 / double(t.requests), with_data, got.missing.size());
+      t.bytes_received / 1e6, wall, cpu * 1e3 / double(t.requests),
+      (u1 - u0) * 1e3 / double(t.requests), (s1 - s0) * 1e3 / double(t.requests), with_data,
+      got.missing.size());
   return got.missing.empty() ? 0 : 1;
 }

@@ -338,6 +338,10 @@ const std::vector<KeyDef>& registry() {
            },
            "allowed: RDS, DOCDB, EKS, MSK, OPENSEARCH, EMR (EC2 is ENABLE_EC2; Redis comes "
            "from Prometheus)")},
+      {"cloudwatch.protocol", "", "json",
+       "GetMetricData protocol: json (AWS JSON 1.0, smaller requests) or query (form and XML, "
+       "for an endpoint that only speaks that)",
+       one_of(F(cloudwatch.protocol), {"json", "query"})},
       {"cloudwatch.metrics", "", "",
        "SERVICE:MetricName items (RDS:CPUUtilization): a service with any listed collects only "
        "those; empty: every catalog metric",

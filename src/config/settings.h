@@ -62,6 +62,7 @@ struct Settings {
     int period_seconds = 86400;  // 86400: the day's statistics; less: period averages
     std::vector<std::string> statistics{"Average", "Maximum", "Minimum", "p95"};
     std::vector<std::string> services{"RDS"};  // besides EC2 (features.enable_ec2)
+    std::string protocol = "json";             // GetMetricData: json (AWS JSON 1.0) | query
     // "SERVICE:MetricName" items; a service with any listed collects only those (empty: all
     // of the catalog's metrics of every service).
     std::vector<std::string> metrics;

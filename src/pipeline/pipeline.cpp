@@ -98,6 +98,7 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     cw.instances_per_request = settings_.cloudwatch.batch_size;
     cw.delay_between_batches = settings_.cloudwatch.delay_between_batches;
     cw.period_seconds = settings_.cloudwatch.period_seconds;
+    cw.json_protocol = settings_.cloudwatch.protocol == "json";
     const auto& stats = settings_.cloudwatch.statistics;
     cw.percentiles = std::find(stats.begin(), stats.end(), "p95") != stats.end();
     for (const auto& item : settings_.cloudwatch.metrics) {  // validated: SERVICE:MetricName

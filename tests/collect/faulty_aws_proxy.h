@@ -24,13 +24,11 @@ struct SeenRequest {
 
 struct Fault {
   int status;
-  std::string body;  // Query-protocol XML error
+  std::string code, message;  // answered in the request's protocol (XML or JSON)
 };
 
 inline Fault aws_error(int status, const std::string& code, const std::string& message) {
-  return {status, "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" +
-                      message + "</Message></Error><RequestId>fault-injector</RequestId>"
-                      "</ErrorResponse>"};
+  return {status, code, message};
 }
 
 class FaultyAwsProxy {
@@ -47,13 +45,22 @@ class FaultyAwsProxy {
         seen.body.append(data, n);
         return true;
       });
-      auto params = httplib::Params{};
-      httplib::detail::parse_query_text(seen.body, params);
-      if (auto it = params.find("Action"); it != params.end()) seen.action = it->second;
-      for (const auto& [k, v] : params)
-        if (k.size() > 3 && k.compare(k.size() - 3, 3, ".Id") == 0 &&
-            k.rfind("MetricDataQueries.member.", 0) == 0)
+      const std::string target = req.get_header_value("X-Amz-Target");
+      const bool json = !target.empty();
+      if (json) {  // AWS JSON 1.0: the action names itself in X-Amz-Target
+        seen.action = target.substr(target.rfind('.') + 1);
+        for (size_t at = seen.body.find("\"Id\":"); at != std::string::npos;
+             at = seen.body.find("\"Id\":", at + 1))
           ++seen.metric_queries;
+      } else {
+        auto params = httplib::Params{};
+        httplib::detail::parse_query_text(seen.body, params);
+        if (auto it = params.find("Action"); it != params.end()) seen.action = it->second;
+        for (const auto& [k, v] : params)
+          if (k.size() > 3 && k.compare(k.size() - 3, 3, ".Id") == 0 &&
+              k.rfind("MetricDataQueries.member.", 0) == 0)
+            ++seen.metric_queries;
+      }
       int n;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -62,7 +69,16 @@ class FaultyAwsProxy {
       }
       if (auto fault = rule_(n, seen)) {
         res.status = fault->status;
-        res.set_content(fault->body, "text/xml");
+        if (json)
+          res.set_content("{\"__type\":\"com.amazonaws.cloudwatch#" + fault->code +
+                              "\",\"message\":\"" + fault->message + "\"}",
+                          "application/x-amz-json-1.0");
+        else
+          res.set_content("<ErrorResponse><Error><Type>Sender</Type><Code>" + fault->code +
+                              "</Code><Message>" + fault->message +
+                              "</Message></Error><RequestId>fault-injector</RequestId>"
+                              "</ErrorResponse>",
+                          "text/xml");
         return;
       }
       httplib::Client up(upstream_);

@@ -233,6 +233,21 @@ TEST(AwsCloudWatch, QueriesSplitAt500AndP95FallsBackOnce) {
   EXPECT_EQ(cw.traffic().requests, 4 + 3);
   EXPECT_TRUE(again.notes.empty());
 
+  // The Query protocol (form and XML) gets the same numbers in as many requests.
+  collect::aws::CloudWatchOptions qo;
+  qo.json_protocol = false;
+  collect::aws::CloudWatchSource query(ao, *creds, qo, [](double) {});
+  auto same = query.collect(day, ServiceType::RDS, instances);
+  ASSERT_EQ(same.daily.size(), got.daily.size());
+  for (size_t k = 0; k < got.daily.size(); ++k) {
+    EXPECT_EQ(same.daily[k].instance_id, got.daily[k].instance_id);
+    EXPECT_EQ(same.daily[k].source_metric, got.daily[k].source_metric);
+    EXPECT_DOUBLE_EQ(same.daily[k].avg, got.daily[k].avg);
+    EXPECT_DOUBLE_EQ(same.daily[k].p95, got.daily[k].p95);
+    EXPECT_EQ(same.daily[k].sample_count, got.daily[k].sample_count);
+  }
+  EXPECT_EQ(query.traffic().requests, 4);
+
   // cloudwatch.metrics restricts a service to the metrics it lists.
   collect::aws::CloudWatchOptions two;
   two.percentiles = false;

@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "collect/curl_util.h"
 #include "core/types.h"
 
@@ -62,10 +64,22 @@ std::string amz_date(int64_t unix_seconds) {
   return buf;
 }
 
+void form_encode_to(std::string& out,
+                    const std::vector<std::pair<std::string, std::string>>& params) {
+  size_t size = out.size();
+  for (const auto& [k, v] : params) size += k.size() + v.size() + 2;
+  out.reserve(size + size / 8);  // room for a few escapes without a reallocation
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    uri_encode_to(out, k, false);
+    out += '=';
+    uri_encode_to(out, v, false);
+  }
+}
+
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out;
-  for (const auto& [k, v] : params)
-    out += (out.empty() ? "" : "&") + uri_encode(k, false) + "=" + uri_encode(v, false);
+  form_encode_to(out, params);
   return out;
 }
 
@@ -106,10 +120,15 @@ QueryClient::~QueryClient() {
 
 pugi::xml_document QueryClient::call(
     const std::string& action, const std::vector<std::pair<std::string, std::string>>& params) {
+  return call_form(action, form_encode(params));
+}
+
+void QueryClient::retrying(const std::function<void()>& once) {
   static std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
     try {
-      return call_once(action, params);
+      once();
+      return;
     } catch (const TransientError& e) {
       if (dynamic_cast<const ThrottledError*>(&e)) ++traffic_.throttled;
       if (attempt >= max_attempts_) throw;
@@ -126,22 +145,88 @@ pugi::xml_document QueryClient::call(
   }
 }
 
-pugi::xml_document QueryClient::call_once(
-    const std::string& action, const std::vector<std::pair<std::string, std::string>>& params) {
-  std::vector<std::pair<std::string, std::string>> all = {{"Action", action},
-                                                          {"Version", version_}};
-  all.insert(all.end(), params.begin(), params.end());
-  const std::string body = form_encode(all);
-  const std::string what = "aws: " + service_ + " " + action + " at " + endpoint_;
+pugi::xml_document QueryClient::call_form(const std::string& action, std::string_view form) {
+  pugi::xml_document doc;
+  retrying([&] { doc = call_once(action, form); });
+  return doc;
+}
 
+std::string QueryClient::call_json(const std::string& target, std::string_view json) {
+  std::string out;
+  retrying([&] {
+    body_.assign(json);
+    const std::string what = "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) +
+                             " at " + endpoint_;
+    const long status = send(what, "application/x-amz-json-1.0", target);
+    if (status == 200) {
+      out = answer_;
+      return;
+    }
+    // {"__type": "com.amazonaws.cloudwatch#ThrottlingException", "message": "..."}; a proxy
+    // may still answer in XML.
+    std::string code, message;
+    bool parsed = false;
+    auto j = nlohmann::json::parse(answer_, nullptr, false);
+    if (j.is_object()) {
+      parsed = true;
+      code = j.value("__type", std::string());
+      code = code.substr(code.rfind('#') + 1);
+      message = j.value("message", j.value("Message", std::string()));
+    } else {
+      pugi::xml_document doc;
+      if (doc.load_buffer(answer_.data(), answer_.size())) {
+        parsed = true;
+        auto err = doc.select_node("//Error").node();
+        code = err.child_value("Code");
+        message = err.child_value("Message");
+      }
+    }
+    raise(what, status, code, message, parsed ? "" : "JSON");
+  });
+  return out;
+}
+
+pugi::xml_document QueryClient::call_once(const std::string& action, std::string_view form) {
+  body_.clear();
+  body_.reserve(form.size() + 64);
+  form_encode_to(body_, {{"Action", action}, {"Version", version_}});
+  if (!form.empty()) (body_ += '&').append(form);
+  const std::string what = "aws: " + service_ + " " + action + " at " + endpoint_;
+  const long status = send(what, "application/x-www-form-urlencoded; charset=utf-8", "");
+
+  pugi::xml_document doc;
+  const bool parsed = doc.load_buffer(answer_.data(), answer_.size());
+  if (status == 200 && parsed) return doc;
+  // <ErrorResponse><Error><Code/><Message/></Error></ErrorResponse> (EC2:
+  // <Response><Errors><Error>...).
+  std::string code, message;
+  if (parsed) {
+    auto err = doc.select_node("//Error").node();
+    code = err.child_value("Code");
+    message = err.child_value("Message");
+  }
+  raise(what, status, code, message, parsed ? "" : "XML");
+}
+
+long QueryClient::send(const std::string& what, const std::string& content_type,
+                       const std::string& target) {
   SignableRequest req;
   req.method = "POST";
   req.path = "/";
-  req.body = body;
-  req.headers = {{"Host", host_of(endpoint_)},
-                 {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  std::vector<std::string> header_lines = {
-      "Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
+  req.body.swap(body_);  // signed in place, and given back at the end
+  struct GiveBack {
+    std::string& from;
+    std::string& to;
+    ~GiveBack() { to.swap(from); }
+  } give_back{req.body, body_};
+  const std::string& body = req.body;
+
+  req.headers = {{"Host", host_of(endpoint_)}, {"Content-Type", content_type}};
+  std::vector<std::string> header_lines = {"Content-Type: " + content_type};
+  if (!target.empty()) {
+    req.headers.emplace_back("X-Amz-Target", target);
+    header_lines.push_back("X-Amz-Target: " + target);
+  }
   if (credentials_) {
     const Credentials c = credentials_->get();
     const std::string date = amz_date(now_unix());
@@ -159,14 +244,14 @@ pugi::xml_document QueryClient::call_once(
   curl_slist* headers = nullptr;
   for (const auto& h : header_lines) headers = curl_slist_append(headers, h.c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-  std::string answer;
+  answer_.clear();
   const std::string url = endpoint_ + "/";
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to_string);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer_);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ * 1000));
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -174,7 +259,7 @@ pugi::xml_document QueryClient::call_once(
   traffic_.bytes_sent += static_cast<int64_t>(body.size());
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
-  traffic_.bytes_received += static_cast<int64_t>(answer.size());
+  traffic_.bytes_received += static_cast<int64_t>(answer_.size());
   if (rc != CURLE_OK) {
     std::string text = what + ": " + curl_easy_strerror(rc);
     if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING ||
@@ -185,24 +270,16 @@ pugi::xml_document QueryClient::call_once(
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
 
-  pugi::xml_document doc;
-  const bool parsed = doc.load_buffer(answer.data(), answer.size());
-  if (status == 200 && parsed) return doc;
-
-  // <ErrorResponse><Error><Code/><Message/></Error></ErrorResponse> (EC2:
-  // <Response><Errors><Error>...).
-  std::string code, message;
-  if (parsed) {
-    auto err = doc.select_node("//Error").node();
-    code = err.child_value("Code");
-    message = err.child_value("Message");
-  }
+void QueryClient::raise(const std::string& what, long status, const std::string& code,
+                        const std::string& message, const std::string& unreadable_as) {
   std::string text = what + ": HTTP " + std::to_string(status);
   if (!code.empty())
     text += ": " + code + (message.empty() ? "" : ": " + message);
-  else if (!parsed)
-    text += ": the answer is not XML: " + answer.substr(0, 120);
+  else if (!unreadable_as.empty())
+    text += ": the answer is not " + unreadable_as + ": " + answer_.substr(0, 120);
   if (status == 429 || throttling_code(code)) throw ThrottledError(text);
   if (status >= 500 || transient_code(code)) throw TransientError(text);
   if (credential_code(code) || status == 401 || status == 403)

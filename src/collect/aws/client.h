@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -76,9 +77,13 @@ class QueryClient {
   // is retried as AwsOptions says; the last one is thrown (ThrottledError when throttled).
   pugi::xml_document call(const std::string& action,
                           const std::vector<std::pair<std::string, std::string>>& params);
-  // One try, no retry.
-  pugi::xml_document call_once(const std::string& action,
-                               const std::vector<std::pair<std::string, std::string>>& params);
+  // The same with the parameters already form-encoded ("a=1&b=2", without Action and
+  // Version): a caller sending large requests builds them without a vector of pairs.
+  pugi::xml_document call_form(const std::string& action, std::string_view form);
+  // The AWS JSON 1.0 protocol: POSTs `json` with X-Amz-Target `target`
+  // ("GraniteServiceVersion20100801.GetMetricData") and returns the answer's JSON text.
+  // Retries and errors as call().
+  std::string call_json(const std::string& target, std::string_view json);
 
   const std::string& endpoint() const { return endpoint_; }
   const Traffic& traffic() const { return traffic_; }
@@ -94,6 +99,16 @@ class QueryClient {
   std::function<void(const std::string&)> on_retry_;
   CredentialsProvider* credentials_;
   void* curl_ = nullptr;
+  std::string body_, answer_;  // reused from request to request (their capacity stays)
+
+  void retrying(const std::function<void()>& once);
+  pugi::xml_document call_once(const std::string& action, std::string_view form);
+  // Signs and sends body_; the answer goes to answer_. Returns the HTTP status; throws on a
+  // transport failure.
+  long send(const std::string& what, const std::string& content_type, const std::string& target);
+  // Throws the error of an answer: ThrottledError, TransientError or SourceError.
+  [[noreturn]] void raise(const std::string& what, long status, const std::string& code,
+                          const std::string& message, const std::string& unreadable_as);
   Traffic traffic_;
 };
 

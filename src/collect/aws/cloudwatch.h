@@ -35,6 +35,9 @@ struct CloudWatchOptions {
   int period_seconds = 86400;        // 86400: the day's statistics; less: period averages
   bool percentiles = true;           // ask CloudWatch for p95 (else: from 5-minute averages)
   int fallback_period_seconds = 300;
+  // The AWS JSON 1.0 protocol (bodies ~2.5 times smaller than the Query protocol's form);
+  // false: the Query protocol, for an endpoint that speaks only that.
+  bool json_protocol = true;
   // CloudWatch metric names per service; a service listed here collects only these.
   std::map<ServiceType, std::set<std::string>> only;
 };
@@ -56,12 +59,21 @@ class CloudWatchSource final : public SampleSource {
               const std::vector<Query>& queries,
               const std::function<void(size_t query, const std::vector<int64_t>& times,
                                        const std::vector<double>& values)>& on_result);
+  using AddResult =
+      std::function<void(const std::string& id, std::vector<int64_t>&&, std::vector<double>&&)>;
+  // One batch, queries[first, first + n), every page; each result goes to `add`.
+  void fetch_query(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
+                   const std::vector<Query>& queries, size_t first, size_t n,
+                   const AddResult& add);
+  void fetch_json(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
+                  const std::vector<Query>& queries, size_t first, size_t n, const AddResult& add);
   CloudWatchOptions co_;
   std::function<void(double)> sleep_;
   QueryClient client_;
   int limit_;                        // queries per request now
   bool percentiles_refused_ = false;  // once refused, p95 comes from averages for the run
   bool first_request_ = true;
+  std::string body_;  // the request being built (its capacity is kept)
 };
 
 // "2026-11-20T00:05:00Z" (or "+00:00") -> Unix seconds; nullopt when unreadable.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,5 +36,7 @@ std::string authorization(const SignableRequest& r, const Credentials& c, const 
 std::string sha256_hex(const std::string& data);
 // RFC 3986 percent-encoding of everything but A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash).
 std::string uri_encode(const std::string& s, bool keep_slash);
+// The same, appended to `out`.
+void uri_encode_to(std::string& out, std::string_view s, bool keep_slash);
 
 }  // namespace im::collect::aws
