@@ -151,17 +151,13 @@ pugi::xml_document QueryClient::call_form(const std::string& action, std::string
   return doc;
 }
 
-std::string QueryClient::call_json(const std::string& target, std::string_view json) {
-  std::string out;
+const std::string& QueryClient::call_json(const std::string& target, std::string_view json) {
   retrying([&] {
     body_.assign(json);
     const std::string what = "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) +
                              " at " + endpoint_;
     const long status = send(what, "application/x-amz-json-1.0", target);
-    if (status == 200) {
-      out = answer_;
-      return;
-    }
+    if (status == 200) return;
     // {"__type": "com.amazonaws.cloudwatch#ThrottlingException", "message": "..."}; a proxy
     // may still answer in XML.
     std::string code, message;
@@ -183,7 +179,7 @@ std::string QueryClient::call_json(const std::string& target, std::string_view j
     }
     raise(what, status, code, message, parsed ? "" : "JSON");
   });
-  return out;
+  return answer_;
 }
 
 pugi::xml_document QueryClient::call_once(const std::string& action, std::string_view form) {

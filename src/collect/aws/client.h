@@ -81,9 +81,9 @@ class QueryClient {
   // Version): a caller sending large requests builds them without a vector of pairs.
   pugi::xml_document call_form(const std::string& action, std::string_view form);
   // The AWS JSON 1.0 protocol: POSTs `json` with X-Amz-Target `target`
-  // ("GraniteServiceVersion20100801.GetMetricData") and returns the answer's JSON text.
-  // Retries and errors as call().
-  std::string call_json(const std::string& target, std::string_view json);
+  // ("GraniteServiceVersion20100801.GetMetricData") and returns the answer's JSON text
+  // (valid until the next call). Retries and errors as call().
+  const std::string& call_json(const std::string& target, std::string_view json);
 
   const std::string& endpoint() const { return endpoint_; }
   const Traffic& traffic() const { return traffic_; }

@@ -9,8 +9,7 @@
 #include <map>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "collect/aws/gmd_json.h"
 #include "collect/aws/services.h"
 #include "collect/aws/sigv4.h"
 #include "core/catalog.h"
@@ -129,6 +128,15 @@ void CloudWatchSource::fetch_query(Day day, const CloudWatchService& def,
 namespace {
 void json_string(std::string& out, std::string_view s) {
   out += '"';
+  // Names and ids rarely need an escape: then the whole string goes in at once.
+  const bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+    return ch != '"' && ch != '\\' && static_cast<unsigned char>(ch) >= 0x20;
+  });
+  if (plain) {
+    out.append(s);
+    out += '"';
+    return;
+  }
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {
@@ -186,34 +194,15 @@ void CloudWatchSource::fetch_json(Day day, const CloudWatchService& def,
       json_string(body, token);
     }
     body += '}';
-    const std::string answer =
+    const std::string& answer =
         client_.call_json("GraniteServiceVersion20100801.GetMetricData", body);
-    auto j = nlohmann::json::parse(answer, nullptr, false);
-    if (!j.is_object() || !j.contains("MetricDataResults") ||
-        !j["MetricDataResults"].is_array())
-      throw SourceError("aws: monitoring GetMetricData: unreadable answer: " +
-                        answer.substr(0, 120));
-    for (const auto& r : j["MetricDataResults"]) {
-      std::vector<int64_t> times;
-      std::vector<double> values;
-      const std::string id = r.value("Id", std::string());
-      if (r.contains("Timestamps"))
-        for (const auto& t : r["Timestamps"]) {
-          if (!t.is_number())
-            throw SourceError("aws: monitoring GetMetricData: " + id + " has a bad timestamp " +
-                              t.dump());
-          times.push_back(static_cast<int64_t>(std::llround(t.get<double>())));
-        }
-      if (r.contains("Values"))
-        for (const auto& v : r["Values"]) {
-          if (!v.is_number())
-            throw SourceError("aws: monitoring GetMetricData: " + id + " has a bad value " +
-                              v.dump());
-          values.push_back(v.get<double>());
-        }
-      add(id, std::move(times), std::move(values));
-    }
-    token = j.value("NextToken", std::string());
+    const std::string error =
+        scan_get_metric_data(answer, [&](GmdResult& r) {
+          add(r.id, std::move(r.timestamps), std::move(r.values));
+        }, token);
+    if (!error.empty())
+      throw SourceError("aws: monitoring GetMetricData: unreadable answer (" + error +
+                        "): " + answer.substr(0, 120));
   } while (!token.empty());
 }
 
