@@ -16,7 +16,8 @@ void BM_SimulateRedisInstanceDay(benchmark::State& state) {
   const ServiceType redis[] = {ServiceType::REDIS};
   auto inv = fleet.discover(kDay, redis);
   inv.resize(1);
-  for (auto _ : state) benchmark::DoNotOptimize(fleet.collect_series(kDay, ServiceType::REDIS, inv));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(fleet.collect_series(kDay, ServiceType::REDIS, inv));
 }
 BENCHMARK(BM_SimulateRedisInstanceDay);
 

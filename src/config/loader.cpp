@@ -324,8 +324,9 @@ const std::vector<KeyDef>& registry() {
            if (std::find(s.cloudwatch.statistics.begin(), s.cloudwatch.statistics.end(), need) ==
                s.cloudwatch.statistics.end())
              fail(r.key, r,
-                  std::string("must include ") + need + " (infra_metric_daily stores avg, min "
-                  "and max)");
+                  std::string("must include ") + need +
+                      " (infra_metric_daily stores avg, min "
+                      "and max)");
        }},
       {"cloudwatch.services", "", "RDS",
        "CloudWatch services to collect besides EC2 (ENABLE_EC2): RDS, DOCDB, EKS, MSK, "

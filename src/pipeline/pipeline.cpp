@@ -264,8 +264,12 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       // REDIS too: ElastiCache's nodes join the inventory (Prometheus still collects them).
       auto services = aws_services;
       services.push_back(ServiceType::REDIS);
-      Context::Source aws{sources_->aws_inventory.get(), sources_->cloudwatch.get(), "aws",
-                          services, 0, "cloudwatch"};
+      Context::Source aws{sources_->aws_inventory.get(),
+                          sources_->cloudwatch.get(),
+                          "aws",
+                          services,
+                          0,
+                          "cloudwatch"};
       if (settings_.cloudwatch.period_seconds < 86400)
         aws.series_p95_method =
             "averages_" + std::to_string(settings_.cloudwatch.period_seconds) + "s";
@@ -273,7 +277,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     }
     for (ServiceType svc : kAllServiceTypes) {
       if (svc == ServiceType::REDIS) continue;
-      const bool on = std::find(aws_services.begin(), aws_services.end(), svc) != aws_services.end();
+      const bool on =
+          std::find(aws_services.begin(), aws_services.end(), svc) != aws_services.end();
       if (sources_->aws_error)
         ctx.unavailable[svc] = *sources_->aws_error;
       else if (!on)

@@ -218,8 +218,8 @@ void collect_service(Context& c, ServiceType svc, StepOutcome& o, int64_t& insta
                std::to_string(got.series.size() + got.daily.size()) + what +
                std::to_string(samples) + " samples";
   if (!got.missing.empty()) {
-    spdlog::error("[{}] {}: no data for {} of {} instance(s): {} ({})", c.day.str(),
-                  to_string(svc), got.missing.size(), of_service.size(),
+    spdlog::error("[{}] {}: no data for {} of {} instance(s): {} ({})", c.day.str(), to_string(svc),
+                  got.missing.size(), of_service.size(),
                   fmt::format("{}", fmt::join(got.missing, ", ")), got.missing_why);
     for (auto& m : got.missing) missing.push_back(std::string(to_string(svc)) + "/" + m);
     missing_why = got.missing_why;
@@ -265,8 +265,7 @@ StepOutcome collect_services(Context& c, std::initializer_list<ServiceType> serv
 StepOutcome collect_redis(Context& c) {
   if (c.settings.source == "live" && c.settings.prometheus.url.empty())
     return skipped("prometheus.url (PROMETHEUS_URL) is not set");
-  StepOutcome o =
-      collect_services(c, {ServiceType::REDIS}, "REDIS is not selected for this run");
+  StepOutcome o = collect_services(c, {ServiceType::REDIS}, "REDIS is not selected for this run");
   log_prometheus_warnings(c, o);
   return o;
 }

@@ -140,17 +140,15 @@ TEST(AwsQuery, AnErrorNamesServiceActionAndCodeButNoSecret) {
 TEST(AwsQuery, EndpointsFollowTheSdkVariables) {
   EXPECT_EQ(resolve_endpoint("rds", "RDS", at("eu-west-1", "", {})),
             "https://rds.eu-west-1.amazonaws.com");
+  EXPECT_EQ(
+      resolve_endpoint("rds", "RDS", at("eu-west-1", "", {{"AWS_ENDPOINT_URL", "http://a:1/"}})),
+      "http://a:1");
   EXPECT_EQ(resolve_endpoint("rds", "RDS",
-                             at("eu-west-1", "", {{"AWS_ENDPOINT_URL", "http://a:1/"}})),
-            "http://a:1");
-  EXPECT_EQ(resolve_endpoint(
-                "rds", "RDS",
-                at("eu-west-1", "http://cfg:2", {{"AWS_ENDPOINT_URL", "http://a:1"}})),
+                             at("eu-west-1", "http://cfg:2", {{"AWS_ENDPOINT_URL", "http://a:1"}})),
             "http://cfg:2");
   EXPECT_EQ(
-      resolve_endpoint(
-          "rds", "RDS",
-          at("eu-west-1", "http://cfg:2", {{"AWS_ENDPOINT_URL_RDS", "http://b:3"}})),
+      resolve_endpoint("rds", "RDS",
+                       at("eu-west-1", "http://cfg:2", {{"AWS_ENDPOINT_URL_RDS", "http://b:3"}})),
       "http://b:3");
   EXPECT_EQ(amz_date(1440938160), "20150830T123600Z");
 }

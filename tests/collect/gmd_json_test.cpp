@@ -9,7 +9,8 @@ namespace {
 
 std::vector<GmdResult> read(std::string_view json, std::string& token, std::string& error) {
   std::vector<GmdResult> out;
-  error = scan_get_metric_data(json, [&](GmdResult& r) { out.push_back(r); }, token);
+  error = scan_get_metric_data(
+      json, [&](GmdResult& r) { out.push_back(r); }, token);
   return out;
 }
 

@@ -22,11 +22,7 @@ using collect::aws::FaultyAwsProxy;
 using collect::aws::SeenRequest;
 using test::moto_url;
 
-void seed(const std::string& region, const std::string& args) {
-  const std::string cmd = "python3 " + test::data_dir().parent_path().string() +
-                          "/harness/seed_moto.py " + moto_url() + " " + region + " " + args;
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-}
+constexpr auto seed = test::seed_moto;
 
 struct Run {
   DayResult day;
@@ -37,15 +33,9 @@ struct Run {
 // Steps 1, 4, 6-8 of `day` in `region` through `proxy`.
 Run run_through(FaultyAwsProxy& proxy, const std::string& region, Day day, int batch_size,
                 int max_attempts, const std::string& db) {
-  Settings s;
-  s.source = "live";
-  s.cloudwatch.region = region;
-  s.aws.endpoint_url = proxy.url();
-  s.aws.access_key_id = "AKIDTEST";
+  Settings s = test::live_aws(region, proxy.url());
   s.aws.secret_access_key = "fault-test-secret";
   s.aws.max_attempts = max_attempts;
-  s.pipeline.max_retries = 0;
-  s.cloudwatch.delay_between_batches = 0;
   s.cloudwatch.batch_size = batch_size;
   s.cloudwatch.statistics = {"Average", "Maximum", "Minimum"};  // p95 from 5-min averages
   Run r;
@@ -73,8 +63,7 @@ TEST(AwsFaults, ThrottlingBacksOffShrinksTheBatchAndCompletes) {
   FaultyAwsProxy proxy(moto_url(), [&](int, const SeenRequest& r) -> std::optional<Fault> {
     if (r.action != "GetMetricData") return std::nullopt;
     ++metric_requests;
-    if (metric_requests <= 3)
-      return aws_error(400, "Throttling", "Rate exceeded");
+    if (metric_requests <= 3) return aws_error(400, "Throttling", "Rate exceeded");
     if (metric_requests == 4) return aws_error(503, "ServiceUnavailable", "try again");
     return std::nullopt;
   });

@@ -23,23 +23,8 @@ namespace {
 
 using test::moto_url;
 
-void seed(const std::string& region, const std::string& args) {
-  const std::string cmd = "python3 " + test::data_dir().parent_path().string() +
-                          "/harness/seed_moto.py " + moto_url() + " " + region + " " + args;
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-}
-
-// source: live against moto in `region`, with keys of its own and no retries.
-Settings live_aws(const std::string& region) {
-  Settings s;
-  s.source = "live";
-  s.cloudwatch.region = region;
-  s.aws.endpoint_url = moto_url();
-  s.aws.access_key_id = "AKIDTEST";
-  s.aws.secret_access_key = "test-secret";
-  s.pipeline.max_retries = 0;
-  return s;
-}
+using test::live_aws;
+constexpr auto seed = test::seed_moto;
 
 const StepResult& step(const DayResult& d, int num) {
   return d.steps.at(static_cast<size_t>(num - 1));
@@ -117,12 +102,20 @@ double seeded(int instance, int metric_index, int slot) {
 }
 
 // The 14 AWS/RDS metrics as seed_moto.py numbers them (sorted).
-const std::vector<std::string> kRdsMetrics = {
-    "CPUUtilization",           "DatabaseConnections",       "DiskQueueDepth",
-    "FreeStorageSpace",         "FreeableMemory",            "NetworkReceiveThroughput",
-    "NetworkTransmitThroughput", "ReadIOPS",                 "ReadLatency",
-    "ReadThroughput",           "SwapUsage",                 "WriteIOPS",
-    "WriteLatency",             "WriteThroughput"};
+const std::vector<std::string> kRdsMetrics = {"CPUUtilization",
+                                              "DatabaseConnections",
+                                              "DiskQueueDepth",
+                                              "FreeStorageSpace",
+                                              "FreeableMemory",
+                                              "NetworkReceiveThroughput",
+                                              "NetworkTransmitThroughput",
+                                              "ReadIOPS",
+                                              "ReadLatency",
+                                              "ReadThroughput",
+                                              "SwapUsage",
+                                              "WriteIOPS",
+                                              "WriteLatency",
+                                              "WriteThroughput"};
 
 bool close(double a, double b) {
   return std::fabs(a - b) <= 1e-9 * std::fabs(b) + 1e-15;
@@ -142,9 +135,9 @@ int check_seeded_rows(store::Store& store, Day day, const std::string& p95_metho
       ADD_FAILURE() << m.metric;
       continue;
     }
-    const int mi = static_cast<int>(std::find(kRdsMetrics.begin(), kRdsMetrics.end(),
-                                              std::string(def->input)) -
-                                    kRdsMetrics.begin());
+    const int mi = static_cast<int>(
+        std::find(kRdsMetrics.begin(), kRdsMetrics.end(), std::string(def->input)) -
+        kRdsMetrics.begin());
     double factor = def->scale;
     if (def->derivation == Derivation::STORAGE_PCT)
       factor = 100.0 / ((100.0 + inst) * double(1ULL << 30));  // allocated 100 + i GiB
@@ -178,7 +171,6 @@ TEST(AwsCloudWatch, DailyStatisticsEqualWhatWasPut) {
   std::string why;
   auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("c.db"), why));
   Settings s = live_aws(region);
-  s.cloudwatch.delay_between_batches = 0;
   s.aws.max_attempts = 2;  // moto refuses p95 with HTTP 500: tried twice, then the fallback
   Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
   std::vector<double> slept;
@@ -198,8 +190,8 @@ TEST(AwsCloudWatch, DailyStatisticsEqualWhatWasPut) {
   EXPECT_EQ(check_seeded_rows(*store, day, "averages_300s"), 2 * 15);
   for (const auto& m : store->load_daily_metrics(day, day, {}))
     EXPECT_EQ(m.expected_samples, 1440);  // RDS publishes once a minute
-  ASSERT_EQ(slept.size(), 1u);  // the one retry of the refused p95
-  EXPECT_LE(slept[0], 1.0);     // full jitter: up to the 1 s base
+  ASSERT_EQ(slept.size(), 1u);            // the one retry of the refused p95
+  EXPECT_LE(slept[0], 1.0);               // full jitter: up to the 1 s base
 }
 
 TEST(AwsCloudWatch, QueriesSplitAt500AndP95FallsBackOnce) {

@@ -15,7 +15,6 @@
 namespace im::pipeline {
 namespace {
 
-using test::moto_url;
 
 // seed_moto.py's value formula, and the day's mean of a series it put every 6th slot.
 double day_mean(int base) {
@@ -28,20 +27,10 @@ double day_mean(int base) {
 TEST(AwsServices, DocdbEksAndMskAreDiscoveredAndCollected) {
   const std::string region = "eu-central-1";
   const Day day = *Day::parse("2026-11-20");
-  const std::string cmd = "python3 " + test::data_dir().parent_path().string() +
-                          "/harness/seed_moto.py " + moto_url() + " " + region + " others " +
-                          std::to_string(day.start_unix());
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  test::seed_moto(region, "others " + std::to_string(day.start_unix()));
 
-  Settings s;
-  s.source = "live";
-  s.cloudwatch.region = region;
-  s.aws.endpoint_url = moto_url();
-  s.aws.access_key_id = "AKIDTEST";
-  s.aws.secret_access_key = "test-secret";
+  Settings s = test::live_aws(region);
   s.aws.max_attempts = 1;
-  s.pipeline.max_retries = 0;
-  s.cloudwatch.delay_between_batches = 0;
   s.cloudwatch.services = {"RDS", "DOCDB", "EKS", "MSK"};
   test::TempDir dir;
   std::string why;

@@ -154,8 +154,8 @@ pugi::xml_document QueryClient::call_form(const std::string& action, std::string
 const std::string& QueryClient::call_json(const std::string& target, std::string_view json) {
   retrying([&] {
     body_.assign(json);
-    const std::string what = "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) +
-                             " at " + endpoint_;
+    const std::string what =
+        "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) + " at " + endpoint_;
     const long status = send(what, "application/x-amz-json-1.0", target);
     if (status == 200) return;
     // {"__type": "com.amazonaws.cloudwatch#ThrottlingException", "message": "..."}; a proxy

@@ -40,8 +40,8 @@ struct AwsOptions {
   int max_attempts = 5;
   double retry_base_seconds = 1.0;
   double retry_cap_seconds = 20.0;
-  std::function<void(double seconds)> sleep;               // default: really sleep
-  std::function<void(const std::string&)> on_retry;        // a line for the log, per retry
+  std::function<void(double seconds)> sleep;         // default: really sleep
+  std::function<void(const std::string&)> on_retry;  // a line for the log, per retry
 };
 
 // Where the keys come from, in the AWS SDKs' order (see credentials.cpp). `get()` returns

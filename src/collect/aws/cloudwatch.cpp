@@ -1,11 +1,11 @@
 #include "collect/aws/cloudwatch.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <climits>
-#include <cstdint>
-#include <cstdlib>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -114,9 +114,8 @@ void CloudWatchSource::fetch_query(Day day, const CloudWatchService& def,
         char* end = nullptr;
         const double x = std::strtod(v.child_value(), &end);
         if (end == v.child_value() || *end != '\0')
-          throw SourceError("aws: monitoring GetMetricData: " +
-                            std::string(r.child_value("Id")) + " has a bad value \"" +
-                            v.child_value() + "\"");
+          throw SourceError("aws: monitoring GetMetricData: " + std::string(r.child_value("Id")) +
+                            " has a bad value \"" + v.child_value() + "\"");
         values.push_back(x);
       }
       add(r.child_value("Id"), std::move(times), std::move(values));
@@ -155,9 +154,8 @@ void json_string(std::string& out, std::string_view s) {
 }  // namespace
 
 void CloudWatchSource::fetch_json(Day day, const CloudWatchService& def,
-                                  const std::vector<Pair>& pairs,
-                                  const std::vector<Query>& queries, size_t first, size_t n,
-                                  const AddResult& add) {
+                                  const std::vector<Pair>& pairs, const std::vector<Query>& queries,
+                                  size_t first, size_t n, const AddResult& add) {
   std::string& body = body_;
   body.clear();
   body += "{\"StartTime\":" + std::to_string(day.start_unix()) +
@@ -196,10 +194,9 @@ void CloudWatchSource::fetch_json(Day day, const CloudWatchService& def,
     body += '}';
     const std::string& answer =
         client_.call_json("GraniteServiceVersion20100801.GetMetricData", body);
-    const std::string error =
-        scan_get_metric_data(answer, [&](GmdResult& r) {
-          add(r.id, std::move(r.timestamps), std::move(r.values));
-        }, token);
+    const std::string error = scan_get_metric_data(
+        answer, [&](GmdResult& r) { add(r.id, std::move(r.timestamps), std::move(r.values)); },
+        token);
     if (!error.empty())
       throw SourceError("aws: monitoring GetMetricData: unreadable answer (" + error +
                         "): " + answer.substr(0, 120));
@@ -282,8 +279,8 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
   std::vector<Pair> pairs;
   for (const auto& i : instances) {
     if (i.service != service) continue;
-    auto values = def->dimensions.size() == 1 ? std::vector<std::string>{i.id}
-                                              : dimension_values(*def, i.id);
+    auto values =
+        def->dimensions.size() == 1 ? std::vector<std::string>{i.id} : dimension_values(*def, i.id);
     if (values.empty()) {
       out.missing.push_back(i.id);
       out.missing_why = "instance id \"" + i.id + "\" does not name the " +
@@ -335,8 +332,8 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
     for (const char* stat : kDailyStats) qs.push_back({p, stat, co_.period_seconds});
   std::map<size_t, SourceDaily> daily;  // by pair
   std::map<size_t, int> stats_seen;
-  auto at_day_start = [&](const std::vector<int64_t>& times, const std::vector<double>& values)
-      -> std::optional<double> {
+  auto at_day_start = [&](const std::vector<int64_t>& times,
+                          const std::vector<double>& values) -> std::optional<double> {
     for (size_t k = 0; k < times.size(); ++k)
       if (times[k] == day.start_unix()) return values[k];
     return std::nullopt;

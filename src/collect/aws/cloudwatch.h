@@ -17,8 +17,8 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "collect/aws/client.h"
@@ -63,14 +63,13 @@ class CloudWatchSource final : public SampleSource {
       std::function<void(const std::string& id, std::vector<int64_t>&&, std::vector<double>&&)>;
   // One batch, queries[first, first + n), every page; each result goes to `add`.
   void fetch_query(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
-                   const std::vector<Query>& queries, size_t first, size_t n,
-                   const AddResult& add);
+                   const std::vector<Query>& queries, size_t first, size_t n, const AddResult& add);
   void fetch_json(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
                   const std::vector<Query>& queries, size_t first, size_t n, const AddResult& add);
   CloudWatchOptions co_;
   std::function<void(double)> sleep_;
   QueryClient client_;
-  int limit_;                        // queries per request now
+  int limit_;                         // queries per request now
   bool percentiles_refused_ = false;  // once refused, p95 comes from averages for the run
   bool first_request_ = true;
   std::string body_;  // the request being built (its capacity is kept)

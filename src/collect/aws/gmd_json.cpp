@@ -42,7 +42,8 @@ class Reader {
     if (out) out->clear();
     // Most strings have no escape: find the closing quote and take the span at once.
     const size_t close = s_.find('"', p_);
-    if (close != std::string_view::npos && s_.substr(p_, close - p_).find('\\') == std::string_view::npos) {
+    if (close != std::string_view::npos &&
+        s_.substr(p_, close - p_).find('\\') == std::string_view::npos) {
       if (out) out->assign(s_.substr(p_, close - p_));
       p_ = close + 1;
       return true;
@@ -57,11 +58,21 @@ class Reader {
       if (p_ >= s_.size()) break;
       const char e = s_[p_++];
       switch (e) {
-        case 'n': if (out) *out += '\n'; break;
-        case 't': if (out) *out += '\t'; break;
-        case 'r': if (out) *out += '\r'; break;
-        case 'b': if (out) *out += '\b'; break;
-        case 'f': if (out) *out += '\f'; break;
+        case 'n':
+          if (out) *out += '\n';
+          break;
+        case 't':
+          if (out) *out += '\t';
+          break;
+        case 'r':
+          if (out) *out += '\r';
+          break;
+        case 'b':
+          if (out) *out += '\b';
+          break;
+        case 'f':
+          if (out) *out += '\f';
+          break;
         case 'u': {
           if (p_ + 4 > s_.size()) return fail("bad \\u escape"), false;
           unsigned cp = 0;
@@ -82,7 +93,8 @@ class Reader {
           }
           break;
         }
-        default: if (out) *out += e;  // \" \\ \/
+        default:
+          if (out) *out += e;  // \" \\ \/
       }
     }
     fail("unterminated string");

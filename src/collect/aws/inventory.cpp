@@ -137,8 +137,10 @@ std::vector<Instance> AwsInventory::from_metrics(ServiceType service) {
       bool complete = true;
       for (auto name : def.dimensions) {
         auto it = dims.find(std::string(name));
-        if (it == dims.end() || it->second.empty()) complete = false;
-        else id += (id.empty() ? "" : "/") + it->second;
+        if (it == dims.end() || it->second.empty())
+          complete = false;
+        else
+          id += (id.empty() ? "" : "/") + it->second;
       }
       if (!complete) continue;
       Instance i;
@@ -174,8 +176,8 @@ std::vector<Instance> AwsInventory::elasticache() {
       base.service = ServiceType::REDIS;
       base.name = cluster;
       base.instance_class = n.child_value("CacheNodeType");
-      base.engine = engine + (*n.child_value("EngineVersion") ? " " : "") +
-                    n.child_value("EngineVersion");
+      base.engine =
+          engine + (*n.child_value("EngineVersion") ? " " : "") + n.child_value("EngineVersion");
       base.region = region_;
       base.source = "aws";
       base.tags["cluster"] = cluster;
@@ -226,7 +228,8 @@ std::vector<Instance> AwsInventory::discover(Day, std::span<const ServiceType> s
   }
   if (wants(ServiceType::EC2)) add(ec2());
   for (ServiceType svc : services)
-    if (const CloudWatchService* def = cloudwatch_service(svc); def && !def->discover_metric.empty())
+    if (const CloudWatchService* def = cloudwatch_service(svc);
+        def && !def->discover_metric.empty())
       add(from_metrics(svc));
   return out;
 }

@@ -116,7 +116,7 @@ std::vector<Instance> RedisSource::discover(Day day, std::span<const ServiceType
 }
 
 std::vector<RawSeries> RedisSource::collect_series(Day day, ServiceType service,
-                                            std::span<const Instance> instances) {
+                                                   std::span<const Instance> instances) {
   std::vector<RawSeries> out;
   if (service != ServiceType::REDIS) return out;
   std::set<std::string> wanted;

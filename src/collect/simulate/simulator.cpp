@@ -439,7 +439,7 @@ std::vector<Instance> SimulatedFleet::discover(Day d, std::span<const ServiceTyp
 }
 
 std::vector<RawSeries> SimulatedFleet::collect_series(Day d, ServiceType svc,
-                                               std::span<const Instance> instances) {
+                                                      std::span<const Instance> instances) {
   SeriesSet ss{{}, nullptr, d};
   ss.out.reserve(instances.size() * 14);
   int n_stable = stable_count(svc, cfg_);
