@@ -1,6 +1,7 @@
 #include "collect/aws/cloudwatch.h"
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +23,7 @@ struct CloudWatchSource::Pair {
   std::string instance;
   std::vector<std::string> dimension_values;
   std::string metric;
+  mutable std::string json_metric;  // its JSON "Metric" object, made once for all its queries
 };
 
 // One metric query: a statistic of a pair at a period.
@@ -161,26 +163,34 @@ void CloudWatchSource::fetch_json(Day day, const CloudWatchService& def,
   body += "{\"StartTime\":" + std::to_string(day.start_unix()) +
           ",\"EndTime\":" + std::to_string(day.end_unix()) +
           ",\"ScanBy\":\"TimestampAscending\",\"MetricDataQueries\":[";
+  char number[24];
   for (size_t k = 0; k < n; ++k) {
     const Query& q = queries[first + k];
     const Pair& p = pairs[q.pair];
-    body += k ? ",{\"Id\":\"q" : "{\"Id\":\"q";
-    body += std::to_string(first + k);
-    body += "\",\"MetricStat\":{\"Metric\":{\"Namespace\":";
-    json_string(body, def.ns);
-    body += ",\"MetricName\":";
-    json_string(body, p.metric);
-    body += ",\"Dimensions\":[";
-    for (size_t d = 0; d < def.dimensions.size(); ++d) {
-      body += d ? ",{\"Name\":" : "{\"Name\":";
-      json_string(body, def.dimensions[d]);
-      body += ",\"Value\":";
-      json_string(body, p.dimension_values[d]);
-      body += '}';
+    if (p.json_metric.empty()) {
+      p.json_metric = "{\"Namespace\":";
+      json_string(p.json_metric, def.ns);
+      p.json_metric += ",\"MetricName\":";
+      json_string(p.json_metric, p.metric);
+      p.json_metric += ",\"Dimensions\":[";
+      for (size_t d = 0; d < def.dimensions.size(); ++d) {
+        p.json_metric += d ? ",{\"Name\":" : "{\"Name\":";
+        json_string(p.json_metric, def.dimensions[d]);
+        p.json_metric += ",\"Value\":";
+        json_string(p.json_metric, p.dimension_values[d]);
+        p.json_metric += '}';
+      }
+      p.json_metric += "]}";
     }
-    body += "]},\"Period\":" + std::to_string(q.period) + ",\"Stat\":";
-    json_string(body, q.stat);
-    body += "},\"ReturnData\":true}";
+    body += k ? ",{\"Id\":\"q" : "{\"Id\":\"q";
+    body.append(number, std::to_chars(number, number + sizeof number, first + k).ptr);
+    body += "\",\"MetricStat\":{\"Metric\":";
+    body += p.json_metric;
+    body += ",\"Period\":";
+    body.append(number, std::to_chars(number, number + sizeof number, q.period).ptr);
+    body += ",\"Stat\":\"";
+    body += q.stat;  // one of the statistic names this file writes: nothing to escape
+    body += "\"},\"ReturnData\":true}";
   }
   body += ']';
   const size_t body_size = body.size();
@@ -288,7 +298,7 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
                         std::string(def->ns);
       continue;
     }
-    for (const auto& m : inputs) pairs.push_back({i.id, values, m});
+    for (const auto& m : inputs) pairs.push_back({i.id, values, m, {}});
   }
   std::set<std::string> missing(out.missing.begin(), out.missing.end());
   auto lose = [&](const std::vector<Query>& qs, const Batches& b) {

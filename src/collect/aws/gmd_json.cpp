@@ -149,13 +149,29 @@ class Reader {
     return expect(']');
   }
 
+  // A member name: a view of the text when it has no escape (the usual case), else of its
+  // unescaped copy in scratch_.
+  bool key(std::string_view& out) {
+    if (!peek('"')) return fail("expected '\"'"), false;
+    const size_t start = p_ + 1, close = s_.find('"', start);
+    if (close != std::string_view::npos &&
+        s_.substr(start, close - start).find('\\') == std::string_view::npos) {
+      out = s_.substr(start, close - start);
+      p_ = close + 1;
+      return true;
+    }
+    if (!string(&scratch_)) return false;
+    out = scratch_;
+    return true;
+  }
+
   template <class F>  // each(key): reads the member's value
   bool object(F&& each) {
     if (!expect('{')) return false;
     if (peek('}')) return ++p_, true;
-    std::string key;
+    std::string_view name;
     do {
-      if (!string(&key) || !expect(':') || !each(key)) return false;
+      if (!key(name) || !expect(':') || !each(name)) return false;
     } while (more());
     return expect('}');
   }
@@ -168,6 +184,7 @@ class Reader {
  private:
   std::string_view s_;
   size_t p_ = 0;
+  std::string scratch_;
 };
 
 }  // namespace
@@ -178,14 +195,14 @@ std::string scan_get_metric_data(std::string_view json,
   next_token.clear();
   Reader r(json);
   GmdResult res;
-  const bool ok = r.object([&](const std::string& key) {
+  const bool ok = r.object([&](std::string_view key) {
     if (key == "NextToken") return r.peek('"') ? r.string(&next_token) : r.skip();
     if (key != "MetricDataResults") return r.skip();
     return r.array([&] {
       res.id.clear();
       res.timestamps.clear();
       res.values.clear();
-      const bool read = r.object([&](const std::string& k) {
+      const bool read = r.object([&](std::string_view k) {
         if (k == "Id") return r.string(&res.id);
         if (k == "Timestamps")
           return r.array([&] {
