@@ -28,10 +28,8 @@ start() {
     echo "mariadb.sh: stopping the server left running in $dir" >&2
     stop
   fi
-  if [[ "$port" == 0 ]]; then
-    for port in $(seq 33306 33406); do port_free "$port" && break; done
-  fi
-  port_free "$port" || { echo "mariadb.sh: port $port is in use" >&2; exit 1; }
+  local auto=0 first=33306
+  [[ "$port" == 0 ]] && auto=1
   if [[ ! -d "$dir/data/mysql" ]]; then
     # FLUSH PRIVILEGES first: without it CREATE USER fails during bootstrap.
     cat >"$dir/init.sql" <<SQL
@@ -45,27 +43,46 @@ SQL
       --extra-file="$dir/init.sql" >"$dir/install.log" 2>&1 ||
       { cat "$dir/install.log" >&2; exit 1; }
   fi
-  mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/mysqld.sock" \
-    --port="$port" --bind-address=127.0.0.1 --skip-name-resolve --innodb-log-file-size=16M \
-    --event-scheduler=ON --log-error="$dir/error.log" --pid-file="$dir/mysqld.pid" </dev/null >/dev/null 2>&1 &
-  local pid=$!
-  echo "$pid" >"$dir/pid"
-  # Ready means a real query as the TCP user answers (mariadb-admin ping says yes even on
-  # access denied); give up if the server dies or after 30 s.
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || { echo "mariadb.sh: server exited; see $dir/error.log" >&2; tail -5 "$dir/error.log" >&2; exit 1; }
-    if mariadb --no-defaults -h 127.0.0.1 -P "$port" -u "$user" -p"$password" -e 'SELECT 1' "$database" >/dev/null 2>&1; then
-      cat >"$dir/env" <<ENV
+  # A port nothing listens on can still be taken as the local port of some outgoing
+  # connection (our high ports are in Linux's ephemeral range): then bind fails, and with an
+  # automatic port the next one is tried.
+  local pid
+  for _try in 1 2 3 4 5; do
+    if [[ $auto == 1 ]]; then
+      for port in $(seq "$first" 33406); do port_free "$port" && break; done
+      first=$((port + 1))
+    fi
+    port_free "$port" || { echo "mariadb.sh: port $port is in use" >&2; exit 1; }
+    : >"$dir/error.log"
+    mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/mysqld.sock" \
+      --port="$port" --bind-address=127.0.0.1 --skip-name-resolve --innodb-log-file-size=16M \
+      --event-scheduler=ON --log-error="$dir/error.log" --pid-file="$dir/mysqld.pid" </dev/null >/dev/null 2>&1 &
+    pid=$!
+    echo "$pid" >"$dir/pid"
+    # Ready means a real query as the TCP user answers (mariadb-admin ping says yes even on
+    # access denied); give up if the server dies or after 30 s.
+    for _ in $(seq 1 300); do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        if [[ $auto == 1 ]] && grep -q "Address already in use" "$dir/error.log"; then
+          echo "mariadb.sh: port $port was taken meanwhile; trying another" >&2
+          continue 2
+        fi
+        echo "mariadb.sh: server exited; see $dir/error.log" >&2; tail -5 "$dir/error.log" >&2; exit 1
+      fi
+      if mariadb --no-defaults -h 127.0.0.1 -P "$port" -u "$user" -p"$password" -e 'SELECT 1' "$database" >/dev/null 2>&1; then
+        cat >"$dir/env" <<ENV
 IM_TEST_MYSQL_URL=mysql://$user@127.0.0.1:$port/$database
 IM_TEST_MYSQL_PASSWORD=$password
 IM_TEST_MYSQL_PORT=$port
 ENV
-      echo "mariadb.sh: ready on 127.0.0.1:$port (pid $pid)"
-      return 0
-    fi
-    sleep 0.1
+        echo "mariadb.sh: ready on 127.0.0.1:$port (pid $pid)"
+        return 0
+      fi
+      sleep 0.1
+    done
+    break
   done
-  echo "mariadb.sh: not ready after 30 s; see $dir/error.log" >&2
+  echo "mariadb.sh: no server ready on 127.0.0.1:$port; see $dir/error.log" >&2
   kill "$pid" 2>/dev/null || true
   exit 1
 }

@@ -24,21 +24,35 @@ start() {
   dir=$(cd "$dir" && pwd)
   stop
   command -v moto_server >/dev/null || { echo "moto.sh: moto_server not found (pip package moto[server])" >&2; exit 1; }
-  if [[ "$port" == 0 ]]; then
-    for port in $(seq 35000 35100); do port_free "$port" && break; done
-  fi
-  moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/moto.log" 2>&1 &
-  echo $! >"$dir/pid"
-  for _ in $(seq 1 300); do
-    kill -0 "$(cat "$dir/pid")" 2>/dev/null || { echo "moto.sh: moto_server exited; see $dir/moto.log" >&2; tail -5 "$dir/moto.log" >&2; exit 1; }
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/data.json" 2>/dev/null; then
-      echo "IM_TEST_MOTO_URL=http://127.0.0.1:$port" >"$dir/env"
-      echo "moto.sh: ready on 127.0.0.1:$port (pid $(cat "$dir/pid"))"
-      return 0
+  # As in mariadb.sh: a free-looking port may be some connection's local port, and then the
+  # bind fails; with an automatic port the next one is tried.
+  local auto=0 first=35000
+  [[ "$port" == 0 ]] && auto=1
+  for _try in 1 2 3 4 5; do
+    if [[ $auto == 1 ]]; then
+      for port in $(seq "$first" 35100); do port_free "$port" && break; done
+      first=$((port + 1))
     fi
-    sleep 0.1
+    moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/moto.log" 2>&1 &
+    echo $! >"$dir/pid"
+    for _ in $(seq 1 300); do
+      if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+        if [[ $auto == 1 ]] && grep -q "Address already in use" "$dir/moto.log"; then
+          echo "moto.sh: port $port was taken meanwhile; trying another" >&2
+          continue 2
+        fi
+        echo "moto.sh: moto_server exited; see $dir/moto.log" >&2; tail -5 "$dir/moto.log" >&2; exit 1
+      fi
+      if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/data.json" 2>/dev/null; then
+        echo "IM_TEST_MOTO_URL=http://127.0.0.1:$port" >"$dir/env"
+        echo "moto.sh: ready on 127.0.0.1:$port (pid $(cat "$dir/pid"))"
+        return 0
+      fi
+      sleep 0.1
+    done
+    break
   done
-  echo "moto.sh: not ready after 30 s; see $dir/moto.log" >&2
+  echo "moto.sh: no moto_server ready on 127.0.0.1:$port; see $dir/moto.log" >&2
   stop
   exit 1
 }
