@@ -32,14 +32,21 @@ launch() {
   echo "$! $name" >>"$dir/pids"
 }
 
-wait_http() {  # $1 = URL, $2 = what
+wait_http() {  # $1 = URL, $2 = what; returns 1 when it does not answer within 30 s
   for _ in $(seq 1 300); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
     sleep 0.1
   done
   echo "prometheus.sh: $2 not ready at $1; see $dir/*.log" >&2
-  stop
-  exit 1
+  return 1
+}
+
+# True when every process started so far is still running.
+all_running() {
+  local pid name
+  while read -r pid name; do
+    kill -0 "$pid" 2>/dev/null || { echo "prometheus.sh: $name exited; see $dir/$name.log" >&2; return 1; }
+  done <"$dir/pids"
 }
 
 stop() {
@@ -51,12 +58,29 @@ stop() {
   rm -f "$dir/pids"
 }
 
+# A port nothing listens on can still be the local port of an outgoing connection (see
+# common.sh): when a server then fails to bind, everything is stopped and started again on
+# later ports.
 start() {
-  local history=${1:-}
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  stop  # anything left by an interrupted run
-  rm -rf "$dir/live-data" "$dir/history-data"
+  for _try in 1 2 3; do
+    start_once "$@" && return 0
+    if grep -qi "address already in use" "$dir"/*.log 2>/dev/null; then
+      echo "prometheus.sh: a port was taken meanwhile; starting again on other ports" >&2
+      stop
+      continue
+    fi
+    stop
+    exit 1
+  done
+  exit 1
+}
+
+start_once() {
+  local history=${1:-}
+  stop  # anything left by an interrupted run or attempt
+  rm -rf "$dir/live-data" "$dir/history-data" "$dir"/*.log
 
   local r1 r2 e1 e2 down p1 p2
   free_port 36379; r1=$port; free_port 36379; r2=$port
@@ -68,8 +92,9 @@ start() {
   free_port 39421; down=$port
   launch exporter1 prometheus-redis-exporter -redis.addr "redis://127.0.0.1:$r1" -web.listen-address "127.0.0.1:$e1"
   launch exporter2 prometheus-redis-exporter -redis.addr "redis://127.0.0.1:$r2" -web.listen-address "127.0.0.1:$e2"
-  wait_http "http://127.0.0.1:$e1/metrics" exporter1
-  wait_http "http://127.0.0.1:$e2/metrics" exporter2
+  wait_http "http://127.0.0.1:$e1/metrics" exporter1 || return 1
+  wait_http "http://127.0.0.1:$e2/metrics" exporter2 || return 1
+  all_running || return 1  # the Redis servers too
 
   cat >"$dir/live.yml" <<YML
 global:
@@ -83,7 +108,7 @@ YML
   free_port 39090; p1=$port
   launch prometheus-live prometheus --config.file="$dir/live.yml" --storage.tsdb.path="$dir/live-data" \
     --web.listen-address="127.0.0.1:$p1"
-  wait_http "http://127.0.0.1:$p1/-/ready" "the live Prometheus"
+  wait_http "http://127.0.0.1:$p1/-/ready" "the live Prometheus" || return 1
   # Ready once both exporters have been scraped.
   for _ in $(seq 1 100); do
     [[ $(curl -fsS "http://127.0.0.1:$p1/api/v1/query?query=count(redis_up)" | grep -o '"value":\[[^]]*,"2"\]' || true) ]] && break
@@ -102,13 +127,14 @@ YML
     # the server starts (a running server picks new blocks up only after a minute), and a
     # retention long enough to keep them (it counts from the newest block).
     promtool tsdb create-blocks-from openmetrics --max-block-duration=744h "$history" \
-      "$dir/history-data" >"$dir/promtool.log" 2>&1 || { cat "$dir/promtool.log" >&2; stop; exit 1; }
+      "$dir/history-data" >"$dir/promtool.log" 2>&1 || { cat "$dir/promtool.log" >&2; return 1; }
     free_port 39190; p2=$port
     launch prometheus-history prometheus --config.file=/dev/null --storage.tsdb.path="$dir/history-data" \
       --storage.tsdb.retention.time=4000d --web.listen-address="127.0.0.1:$p2"
-    wait_http "http://127.0.0.1:$p2/-/ready" "the history Prometheus"
+    wait_http "http://127.0.0.1:$p2/-/ready" "the history Prometheus" || return 1
     echo "IM_TEST_PROM_HISTORY_URL=http://127.0.0.1:$p2" >>"$dir/env"
   fi
+  all_running || return 1
   echo "prometheus.sh: ready ($(wc -l <"$dir/pids") processes)"
 }
 
