@@ -313,7 +313,7 @@ StepOutcome normalize(Context& c) {
   c.raw.clear();
   c.raw.shrink_to_fit();
   std::vector<std::string> notes;
-  std::vector<Instance> known;
+  std::span<const Instance> known;
   if (c.inventory) known = *c.inventory;
   c.normalized_daily = transform::normalize_daily(c.raw_daily, c.day, known, notes);
   for (const auto& note : notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);

@@ -23,7 +23,7 @@ struct CloudWatchSource::Pair {
   std::string instance;
   std::vector<std::string> dimension_values;
   std::string metric;
-  mutable std::string json_metric;  // its JSON "Metric" object, made once for all its queries
+  std::string json_metric;  // its JSON "Metric" object, for all its queries (JSON protocol)
 };
 
 // One metric query: a statistic of a pair at a period.
@@ -153,11 +153,29 @@ void json_string(std::string& out, std::string_view s) {
   }
   out += '"';
 }
+// {"Namespace":..,"MetricName":..,"Dimensions":[{"Name":..,"Value":..}]}
+std::string json_metric(const CloudWatchService& def, const std::string& metric,
+                        const std::vector<std::string>& dimension_values) {
+  std::string out = "{\"Namespace\":";
+  json_string(out, def.ns);
+  out += ",\"MetricName\":";
+  json_string(out, metric);
+  out += ",\"Dimensions\":[";
+  for (size_t d = 0; d < def.dimensions.size(); ++d) {
+    out += d ? ",{\"Name\":" : "{\"Name\":";
+    json_string(out, def.dimensions[d]);
+    out += ",\"Value\":";
+    json_string(out, dimension_values[d]);
+    out += '}';
+  }
+  return out + "]}";
+}
+
 }  // namespace
 
-void CloudWatchSource::fetch_json(Day day, const CloudWatchService& def,
-                                  const std::vector<Pair>& pairs, const std::vector<Query>& queries,
-                                  size_t first, size_t n, const AddResult& add) {
+void CloudWatchSource::fetch_json(Day day, const std::vector<Pair>& pairs,
+                                  const std::vector<Query>& queries, size_t first, size_t n,
+                                  const AddResult& add) {
   std::string& body = body_;
   body.clear();
   body += "{\"StartTime\":" + std::to_string(day.start_unix()) +
@@ -167,21 +185,6 @@ void CloudWatchSource::fetch_json(Day day, const CloudWatchService& def,
   for (size_t k = 0; k < n; ++k) {
     const Query& q = queries[first + k];
     const Pair& p = pairs[q.pair];
-    if (p.json_metric.empty()) {
-      p.json_metric = "{\"Namespace\":";
-      json_string(p.json_metric, def.ns);
-      p.json_metric += ",\"MetricName\":";
-      json_string(p.json_metric, p.metric);
-      p.json_metric += ",\"Dimensions\":[";
-      for (size_t d = 0; d < def.dimensions.size(); ++d) {
-        p.json_metric += d ? ",{\"Name\":" : "{\"Name\":";
-        json_string(p.json_metric, def.dimensions[d]);
-        p.json_metric += ",\"Value\":";
-        json_string(p.json_metric, p.dimension_values[d]);
-        p.json_metric += '}';
-      }
-      p.json_metric += "]}";
-    }
     body += k ? ",{\"Id\":\"q" : "{\"Id\":\"q";
     body.append(number, std::to_chars(number, number + sizeof number, first + k).ptr);
     body += "\",\"MetricStat\":{\"Metric\":";
@@ -256,7 +259,7 @@ CloudWatchSource::Batches CloudWatchSource::run(
     };
     try {
       if (co_.json_protocol)
-        fetch_json(day, def, pairs, queries, first, n, add);
+        fetch_json(day, pairs, queries, first, n, add);
       else
         fetch_query(day, def, pairs, queries, first, n, add);
       for (const auto& [index, tv] : results) on_result(index, tv.first, tv.second);
@@ -298,7 +301,8 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
                         std::string(def->ns);
       continue;
     }
-    for (const auto& m : inputs) pairs.push_back({i.id, values, m, {}});
+    for (const auto& m : inputs)
+      pairs.push_back({i.id, values, m, co_.json_protocol ? json_metric(*def, m, values) : ""});
   }
   std::set<std::string> missing(out.missing.begin(), out.missing.end());
   auto lose = [&](const std::vector<Query>& qs, const Batches& b) {

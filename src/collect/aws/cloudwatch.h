@@ -64,8 +64,8 @@ class CloudWatchSource final : public SampleSource {
   // One batch, queries[first, first + n), every page; each result goes to `add`.
   void fetch_query(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
                    const std::vector<Query>& queries, size_t first, size_t n, const AddResult& add);
-  void fetch_json(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
-                  const std::vector<Query>& queries, size_t first, size_t n, const AddResult& add);
+  void fetch_json(Day day, const std::vector<Pair>& pairs, const std::vector<Query>& queries,
+                  size_t first, size_t n, const AddResult& add);  // Pair::json_metric made
   CloudWatchOptions co_;
   std::function<void(double)> sleep_;
   QueryClient client_;

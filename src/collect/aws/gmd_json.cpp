@@ -40,12 +40,9 @@ class Reader {
   bool string(std::string* out) {
     if (!expect('"')) return false;
     if (out) out->clear();
-    // Most strings have no escape: find the closing quote and take the span at once.
-    const size_t close = s_.find('"', p_);
-    if (close != std::string_view::npos &&
-        s_.substr(p_, close - p_).find('\\') == std::string_view::npos) {
-      if (out) out->assign(s_.substr(p_, close - p_));
-      p_ = close + 1;
+    std::string_view plain;
+    if (plain_rest(plain)) {
+      if (out) out->assign(plain);
       return true;
     }
     while (p_ < s_.size()) {
@@ -152,14 +149,9 @@ class Reader {
   // A member name: a view of the text when it has no escape (the usual case), else of its
   // unescaped copy in scratch_.
   bool key(std::string_view& out) {
-    if (!peek('"')) return fail("expected '\"'"), false;
-    const size_t start = p_ + 1, close = s_.find('"', start);
-    if (close != std::string_view::npos &&
-        s_.substr(start, close - start).find('\\') == std::string_view::npos) {
-      out = s_.substr(start, close - start);
-      p_ = close + 1;
-      return true;
-    }
+    if (!expect('"')) return false;
+    if (plain_rest(out)) return true;
+    --p_;  // back to the opening quote: string() reads it with its escapes
     if (!string(&scratch_)) return false;
     out = scratch_;
     return true;
@@ -182,6 +174,17 @@ class Reader {
   }
 
  private:
+  // After an opening quote: when the string has no escape (the usual case), its text up to
+  // the closing quote, which is consumed.
+  bool plain_rest(std::string_view& text) {
+    const size_t close = s_.find('"', p_);
+    if (close == std::string_view::npos) return false;
+    text = s_.substr(p_, close - p_);
+    if (text.find('\\') != std::string_view::npos) return false;
+    p_ = close + 1;
+    return true;
+  }
+
   std::string_view s_;
   size_t p_ = 0;
   std::string scratch_;

@@ -2,11 +2,34 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <map>
 
 #include "collect/aws/services.h"
 
 namespace im::collect::aws {
+
+namespace {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// Calls `action` page after page: each request is `params` plus `token_param` (Marker or
+// NextToken) set to the token the previous answer held at `token_path`, until an answer
+// holds none; `page` reads each answer.
+void each_page(QueryClient& client, const std::string& action, const Params& params,
+               const std::string& token_param, const char* token_path,
+               const std::function<void(const pugi::xml_document&)>& page) {
+  std::string token;
+  do {
+    Params request = params;
+    if (!token.empty()) request.emplace_back(token_param, token);
+    auto doc = client.call(action, request);
+    page(doc);
+    token = doc.select_node(token_path).node().child_value();
+  } while (!token.empty());
+}
+
+}  // namespace
 
 AwsInventory::AwsInventory(const AwsOptions& opts, CredentialsProvider& credentials,
                            InventoryOptions io)
@@ -32,32 +55,25 @@ Traffic AwsInventory::traffic() const {
 // Aurora: cluster membership and role of each member instance (DescribeDBClusters).
 std::map<std::string, std::pair<std::string, bool>> AwsInventory::cluster_members() {
   std::map<std::string, std::pair<std::string, bool>> out;  // instance -> (cluster, writer)
-  std::string marker;
-  do {
-    std::vector<std::pair<std::string, std::string>> params = {
-        {"MaxRecords", std::to_string(io_.page_size)}};
-    if (!marker.empty()) params.emplace_back("Marker", marker);
-    auto doc = rds_.call("DescribeDBClusters", params);
+  Params params = {{"MaxRecords", std::to_string(io_.page_size)}};
+  auto page = [&](const pugi::xml_document& doc) {
     for (auto x : doc.select_nodes("//DBClusters/DBCluster")) {
       const std::string cluster = x.node().child_value("DBClusterIdentifier");
       for (auto m : x.node().child("DBClusterMembers").children("DBClusterMember"))
         out[m.child_value("DBInstanceIdentifier")] = {
             cluster, std::string(m.child_value("IsClusterWriter")) == "true"};
     }
-    marker = doc.select_node("//DescribeDBClustersResult/Marker").node().child_value();
-  } while (!marker.empty());
+  };
+  each_page(rds_, "DescribeDBClusters", params, "Marker", "//DescribeDBClustersResult/Marker",
+            page);
   return out;
 }
 
 std::vector<Instance> AwsInventory::rds() {
   const auto clusters = cluster_members();
   std::vector<Instance> out;
-  std::string marker;
-  do {
-    std::vector<std::pair<std::string, std::string>> params = {
-        {"MaxRecords", std::to_string(io_.page_size)}};
-    if (!marker.empty()) params.emplace_back("Marker", marker);
-    auto doc = rds_.call("DescribeDBInstances", params);
+  Params params = {{"MaxRecords", std::to_string(io_.page_size)}};
+  auto page = [&](const pugi::xml_document& doc) {
     for (auto x : doc.select_nodes("//DBInstances/DBInstance")) {
       pugi::xml_node n = x.node();
       // DescribeDBInstances also lists DocumentDB and Neptune instances: they publish no
@@ -82,19 +98,16 @@ std::vector<Instance> AwsInventory::rds() {
       }
       if (!i.id.empty()) out.push_back(std::move(i));
     }
-    marker = doc.select_node("//DescribeDBInstancesResult/Marker").node().child_value();
-  } while (!marker.empty());
+  };
+  each_page(rds_, "DescribeDBInstances", params, "Marker", "//DescribeDBInstancesResult/Marker",
+            page);
   return out;
 }
 
 std::vector<Instance> AwsInventory::ec2() {
   std::vector<Instance> out;
-  std::string token;
-  do {
-    std::vector<std::pair<std::string, std::string>> params = {
-        {"MaxResults", std::to_string(std::max(5, io_.page_size))}};
-    if (!token.empty()) params.emplace_back("NextToken", token);
-    auto doc = ec2_.call("DescribeInstances", params);
+  Params params = {{"MaxResults", std::to_string(std::max(5, io_.page_size))}};
+  auto page = [&](const pugi::xml_document& doc) {
     for (auto x : doc.select_nodes("//reservationSet/item/instancesSet/item")) {
       pugi::xml_node n = x.node();
       const std::string state = n.child("instanceState").child_value("name");
@@ -111,23 +124,21 @@ std::vector<Instance> AwsInventory::ec2() {
         if (std::string(t.child_value("key")) == "Name") i.name = t.child_value("value");
       if (!i.id.empty()) out.push_back(std::move(i));
     }
-    token = doc.select_node("/DescribeInstancesResponse/nextToken").node().child_value();
-  } while (!token.empty());
+  };
+  each_page(ec2_, "DescribeInstances", params, "NextToken", "/DescribeInstancesResponse/nextToken",
+            page);
   return out;
 }
 
 std::vector<Instance> AwsInventory::from_metrics(ServiceType service) {
   const CloudWatchService& def = *cloudwatch_service(service);
   std::map<std::string, Instance> found;  // by id: a metric may be listed more than once
-  std::string token;
-  do {
-    std::vector<std::pair<std::string, std::string>> params = {
-        {"Namespace", std::string(def.ns)}, {"MetricName", std::string(def.discover_metric)}};
-    for (size_t d = 0; d < def.dimensions.size(); ++d)
-      params.emplace_back("Dimensions.member." + std::to_string(d + 1) + ".Name",
-                          std::string(def.dimensions[d]));
-    if (!token.empty()) params.emplace_back("NextToken", token);
-    auto doc = monitoring_.call("ListMetrics", params);
+  Params params = {{"Namespace", std::string(def.ns)},
+                   {"MetricName", std::string(def.discover_metric)}};
+  for (size_t d = 0; d < def.dimensions.size(); ++d)
+    params.emplace_back("Dimensions.member." + std::to_string(d + 1) + ".Name",
+                        std::string(def.dimensions[d]));
+  auto page = [&](const pugi::xml_document& doc) {
     for (auto x : doc.select_nodes("//ListMetricsResult/Metrics/member")) {
       std::map<std::string, std::string> dims;
       for (auto d : x.node().child("Dimensions").children("member"))
@@ -152,8 +163,8 @@ std::vector<Instance> AwsInventory::from_metrics(ServiceType service) {
       for (const auto& [k, v] : dims) i.tags[k] = v;
       found.emplace(id, std::move(i));
     }
-    token = doc.select_node("//ListMetricsResult/NextToken").node().child_value();
-  } while (!token.empty());
+  };
+  each_page(monitoring_, "ListMetrics", params, "NextToken", "//ListMetricsResult/NextToken", page);
   std::vector<Instance> out;
   for (auto& [id, i] : found) out.push_back(std::move(i));
   return out;
@@ -161,12 +172,8 @@ std::vector<Instance> AwsInventory::from_metrics(ServiceType service) {
 
 std::vector<Instance> AwsInventory::elasticache() {
   std::vector<Instance> out;
-  std::string marker;
-  do {
-    std::vector<std::pair<std::string, std::string>> params = {
-        {"ShowCacheNodeInfo", "true"}, {"MaxRecords", std::to_string(io_.page_size)}};
-    if (!marker.empty()) params.emplace_back("Marker", marker);
-    auto doc = elasticache_.call("DescribeCacheClusters", params);
+  Params params = {{"ShowCacheNodeInfo", "true"}, {"MaxRecords", std::to_string(io_.page_size)}};
+  auto page = [&](const pugi::xml_document& doc) {
     for (auto x : doc.select_nodes("//CacheClusters/CacheCluster")) {
       pugi::xml_node n = x.node();
       const std::string engine = n.child_value("Engine");
@@ -200,8 +207,9 @@ std::vector<Instance> AwsInventory::elasticache() {
         out.push_back(std::move(base));
       }
     }
-    marker = doc.select_node("//DescribeCacheClustersResult/Marker").node().child_value();
-  } while (!marker.empty());
+  };
+  each_page(elasticache_, "DescribeCacheClusters", params, "Marker",
+            "//DescribeCacheClustersResult/Marker", page);
   return out;
 }
 
