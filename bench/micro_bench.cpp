@@ -1,6 +1,12 @@
 // Micro-benchmarks of the hot paths: simulate, normalize and aggregate one instance-day,
-// and one baseline.
+// one baseline, and the client-side work of one full GetMetricData request (signing its
+// body, reading its answer).
 #include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "collect/aws/gmd_json.h"
+#include "collect/aws/sigv4.h"
 
 #include "collect/simulate/simulator.h"
 #include "spc/spc.h"
@@ -41,6 +47,59 @@ void BM_Baseline(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(spc::compute_baseline(h, kDay, p));
 }
 BENCHMARK(BM_Baseline);
+
+// A GetMetricData body of 500 queries, as the JSON protocol sends it (~97 KB).
+std::string get_metric_data_body() {
+  std::string b = "{\"StartTime\":1763596800,\"EndTime\":1763683200,\"MetricDataQueries\":[";
+  for (int k = 0; k < 500; ++k)
+    b += (k ? ",{\"Id\":\"q" : "{\"Id\":\"q") + std::to_string(10000 + k) +
+         "\",\"MetricStat\":{\"Metric\":{\"Namespace\":\"AWS/RDS\",\"MetricName\":"
+         "\"FreeableMemory\",\"Dimensions\":[{\"Name\":\"DBInstanceIdentifier\",\"Value\":"
+         "\"rds-bench-" +
+         std::to_string(k / 14) + "\"}]},\"Period\":86400,\"Stat\":\"Average\"}}";
+  return b + "]}";
+}
+
+// Signing one such request as the client does: the day's key is kept, the body is hashed.
+void BM_SignGetMetricDataRequest(benchmark::State& state) {
+  const std::string body = get_metric_data_body();
+  collect::aws::SignableRequest r;
+  r.headers = {{"Host", "monitoring.us-east-1.amazonaws.com"},
+               {"Content-Type", "application/x-amz-json-1.0"},
+               {"X-Amz-Target", "GraniteServiceVersion20100801.GetMetricData"},
+               {"X-Amz-Date", "20261120T000000Z"}};
+  r.body = body;
+  const std::string key = collect::aws::signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                                    "20261120", "us-east-1", "monitoring");
+  for (auto _ : state)
+    benchmark::DoNotOptimize(collect::aws::authorization(r, "AKIDEXAMPLE", key, "us-east-1",
+                                                         "monitoring", "20261120T000000Z"));
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(body.size()));
+}
+BENCHMARK(BM_SignGetMetricDataRequest);
+
+// A 500-result answer as moto and CloudWatch write it, one result in 100 with a datapoint.
+void BM_ReadGetMetricDataAnswer(benchmark::State& state) {
+  std::string a = "{\"MetricDataResults\": [";
+  for (int k = 0; k < 500; ++k) {
+    const bool data = k % 100 == 0;
+    a += (k ? ", {\"Id\": \"q" : "{\"Id\": \"q") + std::to_string(10000 + k) +
+         "\", \"Label\": \"FreeableMemory Average\", \"Timestamps\": [" +
+         (data ? "1763596800" : "") + "], \"Values\": [" + (data ? "12345.678" : "") +
+         "], \"StatusCode\": \"Complete\"}";
+  }
+  a += "]}";
+  std::string token;
+  for (auto _ : state) {
+    size_t n = 0;
+    auto error = collect::aws::scan_get_metric_data(
+        a, [&](collect::aws::GmdResult& r) { n += r.timestamps.size() + r.id.size(); }, token);
+    benchmark::DoNotOptimize(n);
+    benchmark::DoNotOptimize(error);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(a.size()));
+}
+BENCHMARK(BM_ReadGetMetricDataAnswer);
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include <map>
 
 #include "collect/aws/client.h"
+#include "collect/faulty_aws_proxy.h"
+#include "core/day.h"
 #include "core/types.h"
 #include "moto_test_util.h"
 #include "test_util.h"
@@ -119,6 +121,58 @@ TEST(AwsQuery, SignedCallsReachMotoAndParse) {
   EXPECT_TRUE(doc.select_node("//DescribeDBInstancesResult"));
   EXPECT_EQ(rds.traffic().requests, 1);
   EXPECT_GT(rds.traffic().bytes_received, 0);
+}
+
+// Credentials the test swaps between calls (as a refresh of temporary credentials does).
+struct SwappableCredentials : CredentialsProvider {
+  Credentials now;
+  Credentials get() override { return now; }
+  std::string source() const override { return "test"; }
+};
+
+// The client keeps the day's signing key: every request must still carry the signature the
+// one-shot signer computes for its own date and credentials, across midnight and a change of
+// credentials. The proxy records what reached the wire.
+TEST(AwsQuery, EachRequestIsSignedForItsOwnDayAndCredentials) {
+  FaultyAwsProxy proxy(moto_url(), [](int, const SeenRequest&) { return std::nullopt; });
+  SwappableCredentials creds;
+  creds.now = {"AKIDFIRST", "first-secret", ""};
+  QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", proxy.url()}}), &creds);
+  const int64_t midnight = Day::parse("2026-11-20")->start_unix();
+  std::vector<std::pair<int64_t, Credentials>> calls = {
+      {midnight - 1, creds.now},                                         // 2026-11-19 23:59:59
+      {midnight + 1, creds.now},                                         // the next day: a new key
+      {midnight + 2, {"AKIDSECOND", "second-secret", "session-token"}},  // new credentials
+      {midnight + 3, {"AKIDSECOND", "second-secret", "session-token"}},
+  };
+  for (const auto& [when, c] : calls) {
+    creds.now = c;
+    rds.now_unix = [when = when] { return when; };
+    rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
+  }
+  const auto seen = proxy.seen();
+  ASSERT_EQ(seen.size(), calls.size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    auto header = [&](const std::string& name) {
+      auto it = seen[i].headers.find(name);
+      return it == seen[i].headers.end() ? std::string() : it->second;
+    };
+    const std::string auth = header("Authorization");
+    const auto names_at = auth.find("SignedHeaders=") + 14;
+    std::string names = auth.substr(names_at, auth.find(',', names_at) - names_at);
+    SignableRequest r;
+    r.body = seen[i].body;
+    for (size_t start = 0; start <= names.size();) {
+      size_t end = names.find(';', start);
+      if (end == std::string::npos) end = names.size();
+      const std::string name = names.substr(start, end - start);
+      r.headers.emplace_back(name, header(name));
+      start = end + 1;
+    }
+    EXPECT_EQ(header("X-Amz-Date"), amz_date(calls[i].first)) << i;
+    EXPECT_EQ(auth, authorization(r, calls[i].second, "us-east-1", "rds", amz_date(calls[i].first)))
+        << "request " << i;
+  }
 }
 
 TEST(AwsQuery, AnErrorNamesServiceActionAndCodeButNoSecret) {

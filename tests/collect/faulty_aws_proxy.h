@@ -1,7 +1,7 @@
 // A fault injector written for the tests, never a real AWS endpoint: an HTTP proxy on a
 // loopback port in front of the moto server. For each Query-protocol request the test's rule
 // either answers with a fault (throttling, 503, 403, ...) or lets it through to moto, and the
-// proxy records every request it saw (action and number of metric queries).
+// proxy records every request it saw (action, number of metric queries, headers and body).
 #pragma once
 
 #include <httplib.h>
@@ -20,6 +20,7 @@ struct SeenRequest {
   std::string action;
   int metric_queries = 0;  // GetMetricData: MetricDataQueries members
   std::string body;
+  httplib::Headers headers;
 };
 
 struct Fault {
@@ -41,6 +42,7 @@ class FaultyAwsProxy {
     server_.Post("/", [this](const httplib::Request& req, httplib::Response& res,
                              const httplib::ContentReader& read) {
       SeenRequest seen;
+      seen.headers = req.headers;
       read([&](const char* data, size_t n) {
         seen.body.append(data, n);
         return true;

@@ -111,6 +111,24 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
   curl_init_once();
   curl_ = curl_easy_init();
   if (!curl_) throw SourceError("aws: cannot initialize libcurl");
+  // What every request of this client shares is set once: the handle keeps it (and its
+  // buffers) from request to request.
+  CURL* curl = static_cast<CURL*>(curl_);
+  url_ = endpoint_ + "/";
+  curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to_string);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer_);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ * 1000));
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // A 500-query request (~106 KB) in one send, its answer (~55 KB) in one read.
+  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 128L * 1024);
+  // curl's 200 ms default wakes the process once more in every request longer than that,
+  // even on a single-address host, and each wake-up costs ~0.3 ms of CPU on the 2-core VM
+  // (docs/performance.md). 1 s is within RFC 8305's bound (2 s) and is the longest curl sleeps
+  // in a transfer anyway.
+  curl_easy_setopt(curl, CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS, 1000L);
   now_unix = [] { return static_cast<int64_t>(std::time(nullptr)); };
 }
 
@@ -152,11 +170,10 @@ pugi::xml_document QueryClient::call_form(const std::string& action, std::string
 }
 
 const std::string& QueryClient::call_json(const std::string& target, std::string_view json) {
+  const std::string what =
+      "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) + " at " + endpoint_;
   retrying([&] {
-    body_.assign(json);
-    const std::string what =
-        "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) + " at " + endpoint_;
-    const long status = send(what, "application/x-amz-json-1.0", target);
+    const long status = send(what, "application/x-amz-json-1.0", target, json);
     if (status == 200) return;
     // {"__type": "com.amazonaws.cloudwatch#ThrottlingException", "message": "..."}; a proxy
     // may still answer in XML.
@@ -188,7 +205,7 @@ pugi::xml_document QueryClient::call_once(const std::string& action, std::string
   form_encode_to(body_, {{"Action", action}, {"Version", version_}});
   if (!form.empty()) (body_ += '&').append(form);
   const std::string what = "aws: " + service_ + " " + action + " at " + endpoint_;
-  const long status = send(what, "application/x-www-form-urlencoded; charset=utf-8", "");
+  const long status = send(what, "application/x-www-form-urlencoded; charset=utf-8", "", body_);
 
   pugi::xml_document doc;
   const bool parsed = doc.load_buffer(answer_.data(), answer_.size());
@@ -205,17 +222,11 @@ pugi::xml_document QueryClient::call_once(const std::string& action, std::string
 }
 
 long QueryClient::send(const std::string& what, const std::string& content_type,
-                       const std::string& target) {
+                       const std::string& target, std::string_view body) {
   SignableRequest req;
   req.method = "POST";
   req.path = "/";
-  req.body.swap(body_);  // signed in place, and given back at the end
-  struct GiveBack {
-    std::string& from;
-    std::string& to;
-    ~GiveBack() { to.swap(from); }
-  } give_back{req.body, body_};
-  const std::string& body = req.body;
+  req.body = body;
 
   req.headers = {{"Host", host_of(endpoint_)}, {"Content-Type", content_type}};
   std::vector<std::string> header_lines = {"Content-Type: " + content_type};
@@ -232,25 +243,24 @@ long QueryClient::send(const std::string& what, const std::string& content_type,
       req.headers.emplace_back("X-Amz-Security-Token", c.session_token);
       header_lines.push_back("X-Amz-Security-Token: " + c.session_token);
     }
-    header_lines.push_back("Authorization: " + authorization(req, c, region_, service_, date));
+    // An access key id names one secret: new credentials come with a new id.
+    if (key_date_ != std::string_view(date).substr(0, 8) || key_access_key_id_ != c.access_key_id) {
+      key_date_ = date.substr(0, 8);
+      key_access_key_id_ = c.access_key_id;
+      key_ = signing_key(c.secret_access_key, key_date_, region_, service_);
+    }
+    header_lines.push_back("Authorization: " +
+                           authorization(req, c.access_key_id, key_, region_, service_, date));
   }
 
   CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_reset(curl);
   curl_slist* headers = nullptr;
   for (const auto& h : header_lines) headers = curl_slist_append(headers, h.c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   answer_.clear();
-  const std::string url = endpoint_ + "/";
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to_string);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer_);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ * 1000));
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   ++traffic_.requests;
   traffic_.bytes_sent += static_cast<int64_t>(body.size());
   CURLcode rc = curl_easy_perform(curl);

@@ -91,7 +91,7 @@ class QueryClient {
   std::function<int64_t()> now_unix;
 
  private:
-  std::string service_, version_, region_, endpoint_;
+  std::string service_, version_, region_, endpoint_, url_;
   double timeout_;
   int max_attempts_;
   double retry_base_, retry_cap_;
@@ -100,12 +100,15 @@ class QueryClient {
   CredentialsProvider* credentials_;
   void* curl_ = nullptr;
   std::string body_, answer_;  // reused from request to request (their capacity stays)
+  // The day's signing key, for the credentials of key_access_key_id_ (sigv4.h: signing_key).
+  std::string key_, key_date_, key_access_key_id_;
 
   void retrying(const std::function<void()>& once);
   pugi::xml_document call_once(const std::string& action, std::string_view form);
-  // Signs and sends body_; the answer goes to answer_. Returns the HTTP status; throws on a
-  // transport failure.
-  long send(const std::string& what, const std::string& content_type, const std::string& target);
+  // Signs and sends `body` (not copied); the answer goes to answer_. Returns the HTTP status;
+  // throws on a transport failure.
+  long send(const std::string& what, const std::string& content_type, const std::string& target,
+            std::string_view body);
   // Throws the error of an answer: ThrottledError, TransientError or SourceError.
   [[noreturn]] void raise(const std::string& what, long status, const std::string& code,
                           const std::string& message, const std::string& unreadable_as);

@@ -18,19 +18,39 @@
 
 namespace im::collect::aws {
 
-// One (instance, CloudWatch metric) of the day.
-struct CloudWatchSource::Pair {
-  std::string instance;
-  std::vector<std::string> dimension_values;
-  std::string metric;
-  std::string json_metric;  // its JSON "Metric" object, for all its queries (JSON protocol)
+namespace {
+// The statistics this file asks for; a Query holds the index.
+enum Stat : uint8_t { kAverage, kMinimum, kMaximum, kSampleCount, kP95 };
+constexpr std::string_view kStatNames[] = {"Average", "Minimum", "Maximum", "SampleCount", "p95"};
+}  // namespace
+
+// What one service's day asks CloudWatch: each instance and each metric once, and every
+// (instance, metric) pair as two indexes. A day of 1,000 RDS instances is 14,000 pairs and
+// 56,000 queries: small records keep the setup to a few milliseconds.
+struct CloudWatchSource::Plan {
+  struct Target {
+    std::string id;
+    std::vector<std::string> dimension_values;
+    std::string json_dimensions;  // [{"Name":..,"Value":..}]} (JSON protocol)
+  };
+  struct Pair {
+    uint32_t target, metric;
+  };
+  const CloudWatchService* def = nullptr;
+  std::vector<Target> targets;
+  std::vector<std::string> metrics;       // CloudWatch metric names
+  std::vector<std::string> json_metrics;  // {"Namespace":..,"MetricName":..,"Dimensions":
+  std::vector<Pair> pairs;
+
+  const std::string& instance(size_t pair) const { return targets[pairs[pair].target].id; }
+  const std::string& metric(size_t pair) const { return metrics[pairs[pair].metric]; }
 };
 
 // One metric query: a statistic of a pair at a period.
 struct CloudWatchSource::Query {
-  size_t pair;
-  std::string stat;  // Average, Minimum, Maximum, SampleCount, p95
-  int period;
+  uint32_t pair;
+  Stat stat;
+  int32_t period;
 };
 
 // What a run of batches could not get.
@@ -47,8 +67,6 @@ std::string iso(int64_t unix_seconds) {
   return t + "Z";
 }
 
-constexpr const char* kDailyStats[] = {"Average", "Minimum", "Maximum", "SampleCount"};
-
 }  // namespace
 
 std::optional<int64_t> parse_iso8601(const std::string& text) {
@@ -63,10 +81,9 @@ CloudWatchSource::CloudWatchSource(const AwsOptions& opts, CredentialsProvider& 
       client_("monitoring", "CLOUDWATCH", "2010-08-01", opts, &credentials),
       limit_(std::clamp(co.queries_per_request, 1, 500)) {}
 
-void CloudWatchSource::fetch_query(Day day, const CloudWatchService& def,
-                                   const std::vector<Pair>& pairs,
-                                   const std::vector<Query>& queries, size_t first, size_t n,
-                                   const AddResult& add) {
+void CloudWatchSource::fetch_query(Day day, const Plan& plan, const std::vector<Query>& queries,
+                                   size_t first, size_t n, const AddResult& add) {
+  const CloudWatchService& def = *plan.def;
   // The request's form, built in place: at 500 queries it is ~250 KB of ~5,000 parameters.
   std::string& form = body_;
   form.clear();
@@ -81,19 +98,18 @@ void CloudWatchSource::fetch_query(Day day, const CloudWatchService& def,
   std::string m, dm;
   for (size_t k = 0; k < n; ++k) {
     const Query& q = queries[first + k];
-    const Pair& p = pairs[q.pair];
+    const Plan::Target& target = plan.targets[plan.pairs[q.pair].target];
     m = "MetricDataQueries.member." + std::to_string(k + 1) + ".";
     put(m, "Id", "q" + std::to_string(first + k));
     put(m, "MetricStat.Metric.Namespace", def.ns);
-    put(m, "MetricStat.Metric.MetricName", p.metric);
+    put(m, "MetricStat.Metric.MetricName", plan.metric(q.pair));
     for (size_t d = 0; d < def.dimensions.size(); ++d) {
       dm = m + "MetricStat.Metric.Dimensions.member." + std::to_string(d + 1);
       put(dm, ".Name", def.dimensions[d]);
-      put(dm, ".Value", p.dimension_values[d]);
+      put(dm, ".Value", target.dimension_values[d]);
     }
     put(m, "MetricStat.Period", std::to_string(q.period));
-    put(m, "MetricStat.Stat", q.stat);
-    put(m, "ReturnData", "true");
+    put(m, "MetricStat.Stat", kStatNames[q.stat]);
   }
   const size_t form_size = form.size();
   std::string token;
@@ -153,14 +169,18 @@ void json_string(std::string& out, std::string_view s) {
   }
   out += '"';
 }
-// {"Namespace":..,"MetricName":..,"Dimensions":[{"Name":..,"Value":..}]}
-std::string json_metric(const CloudWatchService& def, const std::string& metric,
-                        const std::vector<std::string>& dimension_values) {
+// A query's JSON "Metric" object is the metric's part then the instance's:
+// {"Namespace":..,"MetricName":..,"Dimensions":  +  [{"Name":..,"Value":..}]}
+std::string json_metric_part(const CloudWatchService& def, const std::string& metric) {
   std::string out = "{\"Namespace\":";
   json_string(out, def.ns);
   out += ",\"MetricName\":";
   json_string(out, metric);
-  out += ",\"Dimensions\":[";
+  return out + ",\"Dimensions\":";
+}
+std::string json_dimensions_part(const CloudWatchService& def,
+                                 const std::vector<std::string>& dimension_values) {
+  std::string out = "[";
   for (size_t d = 0; d < def.dimensions.size(); ++d) {
     out += d ? ",{\"Name\":" : "{\"Name\":";
     json_string(out, def.dimensions[d]);
@@ -173,9 +193,8 @@ std::string json_metric(const CloudWatchService& def, const std::string& metric,
 
 }  // namespace
 
-void CloudWatchSource::fetch_json(Day day, const std::vector<Pair>& pairs,
-                                  const std::vector<Query>& queries, size_t first, size_t n,
-                                  const AddResult& add) {
+void CloudWatchSource::fetch_json(Day day, const Plan& plan, const std::vector<Query>& queries,
+                                  size_t first, size_t n, const AddResult& add) {
   std::string& body = body_;
   body.clear();
   body += "{\"StartTime\":" + std::to_string(day.start_unix()) +
@@ -184,16 +203,17 @@ void CloudWatchSource::fetch_json(Day day, const std::vector<Pair>& pairs,
   char number[24];
   for (size_t k = 0; k < n; ++k) {
     const Query& q = queries[first + k];
-    const Pair& p = pairs[q.pair];
+    const Plan::Pair& p = plan.pairs[q.pair];
     body += k ? ",{\"Id\":\"q" : "{\"Id\":\"q";
     body.append(number, std::to_chars(number, number + sizeof number, first + k).ptr);
     body += "\",\"MetricStat\":{\"Metric\":";
-    body += p.json_metric;
+    body += plan.json_metrics[p.metric];
+    body += plan.targets[p.target].json_dimensions;
     body += ",\"Period\":";
     body.append(number, std::to_chars(number, number + sizeof number, q.period).ptr);
     body += ",\"Stat\":\"";
-    body += q.stat;  // one of the statistic names this file writes: nothing to escape
-    body += "\"},\"ReturnData\":true}";
+    body += kStatNames[q.stat];  // nothing to escape
+    body += "\"}}";              // ReturnData: true by default
   }
   body += ']';
   const size_t body_size = body.size();
@@ -217,8 +237,7 @@ void CloudWatchSource::fetch_json(Day day, const std::vector<Pair>& pairs,
 }
 
 CloudWatchSource::Batches CloudWatchSource::run(
-    Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
-    const std::vector<Query>& queries,
+    Day day, const Plan& plan, const std::vector<Query>& queries,
     const std::function<void(size_t, const std::vector<int64_t>&, const std::vector<double>&)>&
         on_result) {
   Batches out;
@@ -229,13 +248,13 @@ CloudWatchSource::Batches CloudWatchSource::run(
     // A batch: up to limit_ queries and max_instances instances (queries come grouped by
     // instance).
     size_t n = 0, instances = 0;
-    const std::string* last_instance = nullptr;
+    uint32_t last_target = 0;
     while (first + n < queries.size() && n < static_cast<size_t>(limit_)) {
-      const std::string& inst = pairs[queries[first + n].pair].instance;
-      if (!last_instance || *last_instance != inst) {
+      const uint32_t target = plan.pairs[queries[first + n].pair].target;
+      if (n == 0 || target != last_target) {
         if (instances == max_instances) break;
         ++instances;
-        last_instance = &inst;
+        last_target = target;
       }
       ++n;
     }
@@ -243,7 +262,12 @@ CloudWatchSource::Batches CloudWatchSource::run(
     first_request_ = false;
 
     const int64_t throttled_before = client_.traffic().throttled;
-    std::map<size_t, std::pair<std::vector<int64_t>, std::vector<double>>> results;
+    struct Result {
+      bool answered = false;
+      std::vector<int64_t> times;
+      std::vector<double> values;
+    };
+    std::vector<Result> results(n);  // by query - first
     auto add = [&](const std::string& id, std::vector<int64_t>&& times,
                    std::vector<double>&& values) {
       if (id.size() < 2 || id[0] != 'q') return;
@@ -253,16 +277,23 @@ CloudWatchSource::Batches CloudWatchSource::run(
         throw SourceError("aws: monitoring GetMetricData: " + id + " has " +
                           std::to_string(times.size()) + " timestamps but " +
                           std::to_string(values.size()) + " values");
-      auto& [t, v] = results[index];
-      t.insert(t.end(), times.begin(), times.end());
-      v.insert(v.end(), values.begin(), values.end());
+      Result& r = results[index - first];
+      r.answered = true;
+      if (r.times.empty()) {  // the first page of this result: take its vectors whole
+        r.times = std::move(times);
+        r.values = std::move(values);
+      } else {
+        r.times.insert(r.times.end(), times.begin(), times.end());
+        r.values.insert(r.values.end(), values.begin(), values.end());
+      }
     };
     try {
       if (co_.json_protocol)
-        fetch_json(day, pairs, queries, first, n, add);
+        fetch_json(day, plan, queries, first, n, add);
       else
-        fetch_query(day, def, pairs, queries, first, n, add);
-      for (const auto& [index, tv] : results) on_result(index, tv.first, tv.second);
+        fetch_query(day, plan, queries, first, n, add);
+      for (size_t k = 0; k < n; ++k)
+        if (results[k].answered) on_result(first + k, results[k].times, results[k].values);
     } catch (const TransientError& e) {
       // The client already backed off and retried: these queries are lost for this run.
       for (size_t k = 0; k < n; ++k) out.failed.push_back(first + k);
@@ -289,7 +320,13 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
         (only == co_.only.end() || only->second.count(std::string(d.input))))
       inputs.insert(std::string(d.input));
 
-  std::vector<Pair> pairs;
+  Plan plan;
+  plan.def = def;
+  for (const auto& m : inputs) {
+    plan.metrics.push_back(m);
+    if (co_.json_protocol) plan.json_metrics.push_back(json_metric_part(*def, m));
+  }
+  plan.targets.reserve(instances.size());
   for (const auto& i : instances) {
     if (i.service != service) continue;
     auto values =
@@ -301,28 +338,34 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
                         std::string(def->ns);
       continue;
     }
-    for (const auto& m : inputs)
-      pairs.push_back({i.id, values, m, co_.json_protocol ? json_metric(*def, m, values) : ""});
+    std::string json = co_.json_protocol ? json_dimensions_part(*def, values) : "";
+    plan.targets.push_back({i.id, std::move(values), std::move(json)});
   }
+  plan.pairs.reserve(plan.targets.size() * plan.metrics.size());
+  for (uint32_t t = 0; t < plan.targets.size(); ++t)
+    for (uint32_t m = 0; m < plan.metrics.size(); ++m) plan.pairs.push_back({t, m});
+  const auto pair_count = static_cast<uint32_t>(plan.pairs.size());
+
   std::set<std::string> missing(out.missing.begin(), out.missing.end());
   auto lose = [&](const std::vector<Query>& qs, const Batches& b) {
-    for (size_t q : b.failed) missing.insert(pairs[qs[q].pair].instance);
+    for (size_t q : b.failed) missing.insert(plan.instance(qs[q].pair));
     if (!b.error.empty()) out.missing_why = b.error;
   };
 
   if (co_.period_seconds < static_cast<int>(Day::kSecondsPerDay)) {
     // Period averages on the grid: steps 6-7 aggregate them.
     std::vector<Query> qs;
-    for (size_t p = 0; p < pairs.size(); ++p) qs.push_back({p, "Average", co_.period_seconds});
+    qs.reserve(pair_count);
+    for (uint32_t p = 0; p < pair_count; ++p) qs.push_back({p, kAverage, co_.period_seconds});
     const int slots = static_cast<int>(Day::kSecondsPerDay / co_.period_seconds);
     std::map<size_t, RawSeries> series;
-    auto b = run(day, *def, pairs, qs, [&](size_t q, const auto& times, const auto& values) {
+    auto b = run(day, plan, qs, [&](size_t q, const auto& times, const auto& values) {
       if (times.empty()) return;  // no datapoint: no row, never a zero
       RawSeries& rs = series[qs[q].pair];
       if (rs.values.empty()) {
         rs.service = service;
-        rs.instance_id = pairs[qs[q].pair].instance;
-        rs.source_metric = pairs[qs[q].pair].metric;
+        rs.instance_id = plan.instance(qs[q].pair);
+        rs.source_metric = plan.metric(qs[q].pair);
         rs.start_unix = day.start_unix();
         rs.step_seconds = co_.period_seconds;
         rs.values.assign(static_cast<size_t>(slots), NAN);
@@ -342,34 +385,47 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
 
   // 1. The day's Average, Minimum, Maximum and SampleCount.
   std::vector<Query> qs;
-  for (size_t p = 0; p < pairs.size(); ++p)
-    for (const char* stat : kDailyStats) qs.push_back({p, stat, co_.period_seconds});
-  std::map<size_t, SourceDaily> daily;  // by pair
-  std::map<size_t, int> stats_seen;
+  qs.reserve(size_t{pair_count} * 4);
+  for (uint32_t p = 0; p < pair_count; ++p)
+    for (Stat stat : {kAverage, kMinimum, kMaximum, kSampleCount})
+      qs.push_back({p, stat, co_.period_seconds});
+  std::map<uint32_t, SourceDaily> daily;  // by pair
+  std::map<uint32_t, int> stats_seen;
   auto at_day_start = [&](const std::vector<int64_t>& times,
                           const std::vector<double>& values) -> std::optional<double> {
     for (size_t k = 0; k < times.size(); ++k)
       if (times[k] == day.start_unix()) return values[k];
     return std::nullopt;
   };
-  auto b = run(day, *def, pairs, qs, [&](size_t q, const auto& times, const auto& values) {
+  auto b = run(day, plan, qs, [&](size_t q, const auto& times, const auto& values) {
     auto v = at_day_start(times, values);
     if (!v) return;
     SourceDaily& d = daily[qs[q].pair];
-    const std::string& stat = qs[q].stat;
-    if (stat == "Average") d.avg = *v;
-    if (stat == "Minimum") d.min = *v;
-    if (stat == "Maximum") d.max = *v;
-    if (stat == "SampleCount") d.sample_count = static_cast<int32_t>(std::llround(*v));
+    switch (qs[q].stat) {
+      case kAverage:
+        d.avg = *v;
+        break;
+      case kMinimum:
+        d.min = *v;
+        break;
+      case kMaximum:
+        d.max = *v;
+        break;
+      case kSampleCount:
+        d.sample_count = static_cast<int32_t>(std::llround(*v));
+        break;
+      case kP95:
+        break;
+    }
     ++stats_seen[qs[q].pair];
   });
   lose(qs, b);
-  std::vector<size_t> with_data;
+  std::vector<uint32_t> with_data;
   for (auto& [p, d] : daily) {
-    if (stats_seen[p] != 4 || d.sample_count <= 0 || missing.count(pairs[p].instance)) continue;
+    if (stats_seen[p] != 4 || d.sample_count <= 0 || missing.count(plan.instance(p))) continue;
     d.service = service;
-    d.instance_id = pairs[p].instance;
-    d.source_metric = pairs[p].metric;
+    d.instance_id = plan.instance(p);
+    d.source_metric = plan.metric(p);
     d.expected_samples = static_cast<int32_t>(Day::kSecondsPerDay / def->resolution_seconds);
     d.p95 = NAN;
     with_data.push_back(p);
@@ -378,8 +434,8 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
   // 2. p95, in passes of its own: a server that refuses percentiles fails only these.
   if (co_.percentiles && !percentiles_refused_ && !with_data.empty()) {
     std::vector<Query> pq;
-    for (size_t p : with_data) pq.push_back({p, "p95", co_.period_seconds});
-    auto pb = run(day, *def, pairs, pq, [&](size_t q, const auto& times, const auto& values) {
+    for (uint32_t p : with_data) pq.push_back({p, kP95, co_.period_seconds});
+    auto pb = run(day, plan, pq, [&](size_t q, const auto& times, const auto& values) {
       if (auto v = at_day_start(times, values)) {
         daily[pq[q].pair].p95 = *v;
         daily[pq[q].pair].p95_method = "cloudwatch";
@@ -397,11 +453,11 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
 
   // 3. p95 from the day's 5-minute averages where CloudWatch gave none.
   std::vector<Query> fq;
-  for (size_t p : with_data)
-    if (std::isnan(daily[p].p95)) fq.push_back({p, "Average", co_.fallback_period_seconds});
+  for (uint32_t p : with_data)
+    if (std::isnan(daily[p].p95)) fq.push_back({p, kAverage, co_.fallback_period_seconds});
   if (!fq.empty()) {
     std::map<size_t, std::vector<double>> averages;
-    auto fb = run(day, *def, pairs, fq, [&](size_t q, const auto& times, const auto& values) {
+    auto fb = run(day, plan, fq, [&](size_t q, const auto& times, const auto& values) {
       auto& v = averages[fq[q].pair];
       for (size_t k = 0; k < times.size(); ++k)
         if (times[k] >= day.start_unix() && times[k] < day.end_unix()) v.push_back(values[k]);

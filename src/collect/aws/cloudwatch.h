@@ -50,22 +50,21 @@ class CloudWatchSource final : public SampleSource {
   const Traffic& traffic() const { return client_.traffic(); }
   int queries_per_request_now() const { return limit_; }  // after adaptive shrinking
 
-  struct Pair;
+  struct Plan;
   struct Query;
   struct Batches;
 
  private:
-  Batches run(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
-              const std::vector<Query>& queries,
+  Batches run(Day day, const Plan& plan, const std::vector<Query>& queries,
               const std::function<void(size_t query, const std::vector<int64_t>& times,
                                        const std::vector<double>& values)>& on_result);
   using AddResult =
       std::function<void(const std::string& id, std::vector<int64_t>&&, std::vector<double>&&)>;
   // One batch, queries[first, first + n), every page; each result goes to `add`.
-  void fetch_query(Day day, const CloudWatchService& def, const std::vector<Pair>& pairs,
-                   const std::vector<Query>& queries, size_t first, size_t n, const AddResult& add);
-  void fetch_json(Day day, const std::vector<Pair>& pairs, const std::vector<Query>& queries,
-                  size_t first, size_t n, const AddResult& add);  // Pair::json_metric made
+  void fetch_query(Day day, const Plan& plan, const std::vector<Query>& queries, size_t first,
+                   size_t n, const AddResult& add);
+  void fetch_json(Day day, const Plan& plan, const std::vector<Query>& queries, size_t first,
+                  size_t n, const AddResult& add);
   CloudWatchOptions co_;
   std::function<void(double)> sleep_;
   QueryClient client_;

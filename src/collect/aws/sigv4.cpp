@@ -85,7 +85,7 @@ std::map<std::string, std::string> canonical_headers(const SignableRequest& r) {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
+std::string sha256_hex(std::string_view data) {
   unsigned char d[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
   return hex(d, sizeof d);
@@ -154,14 +154,24 @@ std::string string_to_sign(const std::string& amz_date, const std::string& scope
   return "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + sha256_hex(canonical);
 }
 
+std::string signing_key(const std::string& secret_access_key, const std::string& date,
+                        const std::string& region, const std::string& service) {
+  return hmac(hmac(hmac(hmac("AWS4" + secret_access_key, date), region), service), "aws4_request");
+}
+
 std::string authorization(const SignableRequest& r, const Credentials& c, const std::string& region,
                           const std::string& service, const std::string& amz_date) {
-  const std::string date = amz_date.substr(0, 8);
-  const std::string scope = date + "/" + region + "/" + service + "/aws4_request";
-  std::string key = hmac("AWS4" + c.secret_access_key, date);
-  key = hmac(hmac(hmac(key, region), service), "aws4_request");
+  return authorization(r, c.access_key_id,
+                       signing_key(c.secret_access_key, amz_date.substr(0, 8), region, service),
+                       region, service, amz_date);
+}
+
+std::string authorization(const SignableRequest& r, const std::string& access_key_id,
+                          const std::string& key, const std::string& region,
+                          const std::string& service, const std::string& amz_date) {
+  const std::string scope = amz_date.substr(0, 8) + "/" + region + "/" + service + "/aws4_request";
   const std::string sig = hmac(key, string_to_sign(amz_date, scope, canonical_request(r)));
-  return "AWS4-HMAC-SHA256 Credential=" + c.access_key_id + "/" + scope +
+  return "AWS4-HMAC-SHA256 Credential=" + access_key_id + "/" + scope +
          ", SignedHeaders=" + signed_headers(r) +
          ", Signature=" + hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
 }

@@ -19,7 +19,7 @@ struct SignableRequest {
   std::string path = "/";                                    // raw path, without the query
   std::string query;                                         // raw query string, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // must include Host
-  std::string body;
+  std::string_view body;  // not owned: a 500-query request body is ~100 KB
 };
 
 // The pieces, exposed for the test vectors.
@@ -32,8 +32,16 @@ std::string signed_headers(const SignableRequest& r);  // "host;x-amz-date"
 // X-Amz-Security-Token when the credentials have one), at `amz_date` ("20150830T123600Z").
 std::string authorization(const SignableRequest& r, const Credentials& c, const std::string& region,
                           const std::string& service, const std::string& amz_date);
+// The same in two parts, for a client signing many requests: the signing key (four HMACs
+// over the secret, the date "20150830", the region and the service) changes once a day and
+// can be kept; each request then costs one HMAC.
+std::string signing_key(const std::string& secret_access_key, const std::string& date,
+                        const std::string& region, const std::string& service);
+std::string authorization(const SignableRequest& r, const std::string& access_key_id,
+                          const std::string& key, const std::string& region,
+                          const std::string& service, const std::string& amz_date);
 
-std::string sha256_hex(const std::string& data);
+std::string sha256_hex(std::string_view data);
 // RFC 3986 percent-encoding of everything but A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash).
 std::string uri_encode(const std::string& s, bool keep_slash);
 // The same, appended to `out`.
