@@ -87,5 +87,24 @@ int main(int argc, char** argv) {
       t.bytes_received / 1e6, wall, cpu * 1e3 / double(t.requests),
       (u1 - u0) * 1e3 / double(t.requests), (s1 - s0) * 1e3 / double(t.requests), with_data,
       got.missing.size());
-  return got.missing.empty() ? 0 : 1;
+
+  // The same client with one query per request, over the last 50 instances (no data): what a
+  // request costs whatever its size (connection, signing, headers, the wait and the wake-up
+  // on this machine). The rest of a full request's CPU is its 500 queries.
+  collect::aws::CloudWatchOptions one = co;
+  one.queries_per_request = 1;
+  one.percentiles = false;
+  one.only[ServiceType::RDS] = {"CPUUtilization"};
+  collect::aws::CloudWatchSource small(ao, *creds, one, [](double) {});
+  const std::vector<Instance> idle(instances.end() - std::min<ptrdiff_t>(50, ssize(instances)),
+                                   instances.end());
+  c0 = cpu_seconds();
+  auto got_small = small.collect(*day, ServiceType::RDS, idle);
+  const double fixed = (cpu_seconds() - c0) * 1e3 / double(small.traffic().requests);
+  std::printf(
+      "  one-query requests: %lld, client CPU %.2f ms per request: a full request's 500 queries "
+      "add %.2f ms\n",
+      static_cast<long long>(small.traffic().requests), fixed,
+      cpu * 1e3 / double(t.requests) - fixed);
+  return got.missing.empty() && got_small.missing.empty() ? 0 : 1;
 }

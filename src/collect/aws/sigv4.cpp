@@ -2,13 +2,15 @@
 
 #include <array>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
+#include <stdexcept>
 
 namespace im::collect::aws {
 
@@ -24,11 +26,24 @@ std::string hex(const unsigned char* p, size_t n) {
   return out;
 }
 
+// HMAC-SHA256. OpenSSL 3's one-shot HMAC() looks the MAC up by name on every call; this
+// fetches it once.
 std::string hmac(const std::string& key, const std::string& data) {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)> ctx(mac ? EVP_MAC_CTX_new(mac) : nullptr,
+                                                           EVP_MAC_CTX_free);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  size_t len = 0;
+  if (!ctx ||
+      !EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                    params) ||
+      !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                      data.size()) ||
+      !EVP_MAC_final(ctx.get(), out, &len, sizeof out))
+    throw std::runtime_error("HMAC-SHA256 failed");
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
@@ -85,10 +100,21 @@ std::map<std::string, std::string> canonical_headers(const SignableRequest& r) {
 
 }  // namespace
 
+namespace {
+// OpenSSL 3 looks a digest up by name on every one-shot call; this fetches it once.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!md) throw std::runtime_error("OpenSSL has no SHA-256");
+  return md;
+}
+}  // namespace
+
 std::string sha256_hex(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return hex(d, sizeof d);
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (!EVP_Digest(data.data(), data.size(), d, &len, sha256_md(), nullptr))
+    throw std::runtime_error("SHA-256 failed");
+  return hex(d, len);
 }
 
 void uri_encode_to(std::string& out, std::string_view s, bool keep_slash) {
