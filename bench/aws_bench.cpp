@@ -29,6 +29,12 @@ std::pair<double, double> user_sys() {
   return {double(u.ru_utime.tv_sec) + double(u.ru_utime.tv_usec) * 1e-6,
           double(u.ru_stime.tv_sec) + double(u.ru_stime.tv_usec) * 1e-6};
 }
+// Times this process slept (voluntary context switches) and was preempted, so far.
+std::pair<long, long> switches() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return {u.ru_nvcsw, u.ru_nivcsw};
+}
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -69,9 +75,11 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   c0 = cpu_seconds();
   const auto [u0, s0] = user_sys();
+  const auto [v0, i0] = switches();
   auto got = cw.collect(*day, ServiceType::RDS, instances);
   const double cpu = cpu_seconds() - c0, wall = since(t0);
   const auto [u1, s1] = user_sys();
+  const auto [v1, i1] = switches();
   const auto& t = cw.traffic();
   const size_t with_data = got.daily.size();
   // What had to be asked: 4 statistics per (instance, metric), then p95 and the 5-minute
@@ -80,12 +88,14 @@ int main(int argc, char** argv) {
   const size_t minimum = (queries + 499) / 500;
   std::printf(
       "  GetMetricData: %zu queries in %lld requests (minimum %zu, +%.1f%%), %.1f MB sent, %.1f "
-      "MB received, %.2f s wall; client CPU %.2f ms per request (user %.2f, system %.2f); %zu "
-      "daily statistics, %zu instances missing\n",
+      "MB received, %.2f s wall; client CPU %.2f ms per request (user %.2f, system %.2f), "
+      "%.1f sleeps and %.1f preemptions per request; %zu daily statistics, %zu instances "
+      "missing\n",
       queries, static_cast<long long>(t.requests), minimum,
       100.0 * (double(t.requests) - double(minimum)) / double(minimum), t.bytes_sent / 1e6,
       t.bytes_received / 1e6, wall, cpu * 1e3 / double(t.requests),
-      (u1 - u0) * 1e3 / double(t.requests), (s1 - s0) * 1e3 / double(t.requests), with_data,
+      (u1 - u0) * 1e3 / double(t.requests), (s1 - s0) * 1e3 / double(t.requests),
+      double(v1 - v0) / double(t.requests), double(i1 - i0) / double(t.requests), with_data,
       got.missing.size());
 
   // The same client with one query per request, over the last 50 instances (no data): what a
