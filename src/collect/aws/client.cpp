@@ -99,6 +99,7 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
       version_(std::move(version)),
       region_(opts.region),
       endpoint_(resolve_endpoint(service_, env_name, opts)),
+      host_(host_of(endpoint_)),
       timeout_(opts.timeout_seconds),
       max_attempts_(std::max(1, opts.max_attempts)),
       retry_base_(opts.retry_base_seconds),
@@ -114,8 +115,7 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
   // What every request of this client shares is set once: the handle keeps it (and its
   // buffers) from request to request.
   CURL* curl = static_cast<CURL*>(curl_);
-  url_ = endpoint_ + "/";
-  curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, (endpoint_ + "/").c_str());  // curl keeps a copy
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to_string);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer_);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -228,34 +228,30 @@ long QueryClient::send(const std::string& what, const std::string& content_type,
   req.path = "/";
   req.body = body;
 
-  req.headers = {{"Host", host_of(endpoint_)}, {"Content-Type", content_type}};
-  std::vector<std::string> header_lines = {"Content-Type: " + content_type};
-  if (!target.empty()) {
-    req.headers.emplace_back("X-Amz-Target", target);
-    header_lines.push_back("X-Amz-Target: " + target);
-  }
+  req.headers = {{"Host", host_}, {"Content-Type", content_type}};
+  if (!target.empty()) req.headers.emplace_back("X-Amz-Target", target);
+  std::string authorization_line;
   if (credentials_) {
     const Credentials c = credentials_->get();
     const std::string date = amz_date(now_unix());
     req.headers.emplace_back("X-Amz-Date", date);
-    header_lines.push_back("X-Amz-Date: " + date);
-    if (!c.session_token.empty()) {
-      req.headers.emplace_back("X-Amz-Security-Token", c.session_token);
-      header_lines.push_back("X-Amz-Security-Token: " + c.session_token);
-    }
+    if (!c.session_token.empty()) req.headers.emplace_back("X-Amz-Security-Token", c.session_token);
     // An access key id names one secret: new credentials come with a new id.
     if (key_date_ != std::string_view(date).substr(0, 8) || key_access_key_id_ != c.access_key_id) {
       key_date_ = date.substr(0, 8);
       key_access_key_id_ = c.access_key_id;
       key_ = signing_key(c.secret_access_key, key_date_, region_, service_);
     }
-    header_lines.push_back("Authorization: " +
-                           authorization(req, c.access_key_id, key_, region_, service_, date));
+    authorization_line =
+        "Authorization: " + authorization(req, c.access_key_id, key_, region_, service_, date);
   }
 
   CURL* curl = static_cast<CURL*>(curl_);
   curl_slist* headers = nullptr;
-  for (const auto& h : header_lines) headers = curl_slist_append(headers, h.c_str());
+  for (const auto& [name, value] : req.headers)
+    if (name != "Host")  // curl writes Host from the URL: the same value
+      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  if (!authorization_line.empty()) headers = curl_slist_append(headers, authorization_line.c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   answer_.clear();
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);

@@ -91,7 +91,8 @@ class QueryClient {
   std::function<int64_t()> now_unix;
 
  private:
-  std::string service_, version_, region_, endpoint_, url_;
+  std::string service_, version_, region_, endpoint_;
+  std::string host_;  // endpoint_'s host[:port], the signed Host header
   double timeout_;
   int max_attempts_;
   double retry_base_, retry_cap_;

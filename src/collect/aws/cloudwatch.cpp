@@ -329,8 +329,7 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
   plan.targets.reserve(instances.size());
   for (const auto& i : instances) {
     if (i.service != service) continue;
-    auto values =
-        def->dimensions.size() == 1 ? std::vector<std::string>{i.id} : dimension_values(*def, i.id);
+    auto values = dimension_values(*def, i.id);
     if (values.empty()) {
       out.missing.push_back(i.id);
       out.missing_why = "instance id \"" + i.id + "\" does not name the " +
