@@ -1,7 +1,8 @@
 # Entry points. Every target installs the missing Debian packages of packages.txt first.
 #   make run    build Release and run the demo (30-day backfill + yesterday) on SQLite
 #   make test   build Debug with ASan+UBSan and run every test with ctest
-#   make bench  build Release and run the benchmarks (figures: docs/performance.md)
+#   make bench  build Release and run the benchmarks (figures: docs/performance.md);
+#               BENCH="aws micro" runs only those sections (pipeline prometheus aws micro)
 JOBS    ?= 2
 RELEASE := build/release
 DEBUG   := build/debug
@@ -33,7 +34,7 @@ test: debug
 	cd $(DEBUG) && ctest --output-on-failure -j $(JOBS)
 
 bench: release
-	./bench/run_bench.sh $(RELEASE)
+	./bench/run_bench.sh $(RELEASE) $(BENCH)
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

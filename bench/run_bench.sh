@@ -3,8 +3,14 @@
 # wall time (from the pipeline log) and the process's peak memory (GNU time), on SQLite and
 # on a private MariaDB (tests/harness/mariadb.sh); store write throughput on both; then the
 # micro-benchmarks. Figures go to docs/performance.md by hand, with the machine and date.
+#   run_bench.sh [BUILD_DIR [SECTION...]]   sections: pipeline prometheus aws micro (default all)
+# Each section runs alone on the machine: the MariaDB server of `pipeline` is stopped (and the
+# disk synced) before the next one.
 set -euo pipefail
 build=${1:-build/release}
+shift || true
+sections=" ${*:-pipeline prometheus aws micro} "
+want() { [[ "$sections" == *" $1 "* ]]; }
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$build/infra-monitor"
 work=$(mktemp -d)
@@ -18,10 +24,6 @@ cleanup() {
 trap cleanup EXIT
 yesterday=$(date -u -d yesterday +%F)
 
-"$here/../tests/harness/mariadb.sh" start "$work/mariadb" >/dev/null
-# shellcheck disable=SC1091
-source "$work/mariadb/env"
-export DB_PASSWORD=$IM_TEST_MYSQL_PASSWORD
 maria_sql() {  # $1 = database, $2 = SQL
   mariadb --no-defaults -h 127.0.0.1 -P "$IM_TEST_MYSQL_PORT" -u im_test -p"$IM_TEST_MYSQL_PASSWORD" \
     -N -B "$1" -e "$2"
@@ -75,19 +77,31 @@ scale() {  # $1 = storage URL, $2 redis, $3 rds, $4 ec2, $5 history days
 }
 
 echo "infra-monitor benchmarks on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%F)"
-echo "MariaDB $(maria_sql mysql 'SELECT VERSION()') (private server, default settings)"
 
-echo
-echo "store write throughput: 140,000 daily-metric rows (10,000 instances x 14 metrics)"
-"$build/bench/store_bench" "sqlite://$work/store.db" 140000
-"$build/bench/store_bench" "$(maria_db im_bench_store)" 140000
+if want pipeline; then
+  "$here/../tests/harness/mariadb.sh" start "$work/mariadb" >/dev/null
+  # shellcheck disable=SC1091
+  source "$work/mariadb/env"
+  export DB_PASSWORD=$IM_TEST_MYSQL_PASSWORD
+  echo "MariaDB $(maria_sql mysql 'SELECT VERSION()') (private server, default settings)"
 
-demo "sqlite://$work/demo.db"
-demo "$(maria_db im_bench_demo)"
+  echo
+  echo "store write throughput: 140,000 daily-metric rows (10,000 instances x 14 metrics)"
+  "$build/bench/store_bench" "sqlite://$work/store.db" 140000
+  "$build/bench/store_bench" "$(maria_db im_bench_store)" 140000
 
-scale "sqlite://$work/1k.db" 400 300 300 "${HISTORY_1K:-28}"
-scale "sqlite://$work/10k.db" 4000 3000 3000 "${HISTORY_10K:-7}"
-scale "$(maria_db im_bench_10k)" 4000 3000 3000 "${HISTORY_10K:-7}"
+  demo "sqlite://$work/demo.db"
+  demo "$(maria_db im_bench_demo)"
+
+  scale "sqlite://$work/1k.db" 400 300 300 "${HISTORY_1K:-28}"
+  scale "sqlite://$work/10k.db" 4000 3000 3000 "${HISTORY_10K:-7}"
+  scale "$(maria_db im_bench_10k)" 4000 3000 3000 "${HISTORY_10K:-7}"
+  # MariaDB flushes and purges for minutes after the 10k run: it would share the cores with
+  # what follows.
+  "$here/../tests/harness/mariadb.sh" stop "$work/mariadb" >/dev/null
+  rm -f "$work"/*.db*
+  sync
+fi
 
 prometheus_day() {  # $1 = Redis instances: one day of exporter history, then one collection
   local n=$1 port
@@ -104,22 +118,33 @@ prometheus_day() {  # $1 = Redis instances: one day of exporter history, then on
   kill "$prom_pid"; wait "$prom_pid" 2>/dev/null || true; prom_pid=""
 }
 
-echo
-echo "Prometheus: collecting one day (2026-10-30) of prometheus-redis-exporter history (5-minute samples)"
-for n in 100 1000 2000; do prometheus_day "$n"; done
+if want prometheus; then
+  echo
+  echo "Prometheus: collecting one day (2026-10-30) of prometheus-redis-exporter history (5-minute samples)"
+  for n in 100 1000 2000; do prometheus_day "$n"; done
+fi
 
-echo
-echo "AWS: one day of 1,000 RDS instances against moto (datapoints every 30 minutes for 3 of them)"
-"$here/../tests/harness/moto.sh" start "$work/moto" >/dev/null
-# shellcheck disable=SC1091
-source "$work/moto/env"
-aws_day=2026-11-20
-seed_start=$(date -u -d "$aws_day" +%s)
-seed_secs=$( { /usr/bin/time -f '%e' python3 "$here/../tests/harness/seed_moto.py" "$IM_TEST_MOTO_URL" us-east-1 inventory 998 0 >/dev/null; } 2>&1 )
-python3 "$here/../tests/harness/seed_moto.py" "$IM_TEST_MOTO_URL" us-east-1 metrics "$seed_start" 3 6
-echo "  (seeding 1,000 instances into moto took $seed_secs s)"
-"$build/bench/aws_bench" "$IM_TEST_MOTO_URL" us-east-1 "$aws_day"
-"$here/../tests/harness/moto.sh" stop "$work/moto" >/dev/null
+aws_day() {  # $@ = moto.sh start options: seed one day of 1,000 RDS instances, collect it
+  "$here/../tests/harness/moto.sh" start "$@" "$work/moto" >/dev/null
+  # shellcheck disable=SC1091
+  source "$work/moto/env"
+  local day=2026-11-20 seed_secs
+  seed_secs=$( { /usr/bin/time -f '%e' python3 "$here/../tests/harness/seed_moto.py" "$IM_TEST_MOTO_URL" us-east-1 inventory 998 0 >/dev/null; } 2>&1 )
+  python3 "$here/../tests/harness/seed_moto.py" "$IM_TEST_MOTO_URL" us-east-1 metrics "$(date -u -d "$day" +%s)" 3 6
+  echo "  (seeding 1,000 instances into moto took $seed_secs s)"
+  "$build/bench/aws_bench" "$IM_TEST_MOTO_URL" us-east-1 "$day"
+  "$here/../tests/harness/moto.sh" stop "$work/moto" >/dev/null
+}
+if want aws; then
+  echo
+  echo "AWS: one day of 1,000 RDS instances against moto (datapoints every 30 minutes for 3 of them)"
+  echo " moto's application over persistent connections, as AWS endpoints keep them (moto.sh --keep-alive):"
+  aws_day --keep-alive
+  echo " moto_server, which closes every connection (a TCP setup and teardown per request):"
+  aws_day
+fi
 
-echo
-"$build/bench/micro_bench" --benchmark_min_time=0.2
+if want micro; then
+  echo
+  "$build/bench/micro_bench" --benchmark_min_time=0.2
+fi

@@ -295,6 +295,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
   DayResult result{day, ctx.run_id, {}};
   spdlog::info("[{}] run {} started{}", day.str(), ctx.run_id,
                dry ? " (dry run: nothing is written)" : "");
+  const collect::aws::Traffic cloudwatch_before =
+      sources_->cloudwatch ? sources_->cloudwatch->traffic() : collect::aws::Traffic{};
   auto find = [&](int num) -> const StepResult* {
     for (const auto& r : result.steps)
       if (r.num == num) return &r;
@@ -363,6 +365,16 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       }
     }
     result.steps.push_back(std::move(r));
+  }
+  if (sources_->cloudwatch) {  // what the day cost in API calls (GetMetricData is billed)
+    collect::aws::Traffic t = sources_->cloudwatch->traffic();
+    t -= cloudwatch_before;
+    if (t.requests > 0)
+      spdlog::info(
+          "[{}] CloudWatch: {} requests over {} new connection{}, {:.1f} MB sent, {:.1f} "
+          "MB received, {} retried ({} throttled)",
+          day.str(), t.requests, t.connections, t.connections == 1 ? "" : "s",
+          double(t.bytes_sent) / 1e6, double(t.bytes_received) / 1e6, t.retries, t.throttled);
   }
   spdlog::info("[{}] run {} {}", day.str(), ctx.run_id, result.failed() ? "FAILED" : "finished");
   return result;

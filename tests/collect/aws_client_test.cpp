@@ -2,9 +2,11 @@
 // picks each source in the SDKs' order, Query calls are signed and parsed, errors are named.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "collect/aws/client.h"
 #include "collect/faulty_aws_proxy.h"
@@ -121,6 +123,39 @@ TEST(AwsQuery, SignedCallsReachMotoAndParse) {
   EXPECT_TRUE(doc.select_node("//DescribeDBInstancesResult"));
   EXPECT_EQ(rds.traffic().requests, 1);
   EXPECT_GT(rds.traffic().bytes_received, 0);
+}
+
+// AWS keeps connections open and the client reuses them (no TCP or TLS setup per request);
+// moto_server closes each one, the test proxy (cpp-httplib) keeps it for 5 requests.
+TEST(AwsQuery, ReusesTheConnectionTheServerKeepsOpen) {
+  FaultyAwsProxy proxy(moto_url(), [](int, const SeenRequest&) { return std::nullopt; });
+  auto chain = default_credentials_chain(
+      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "testsecret"}}));
+  for (const auto& [url, connections] :
+       std::vector<std::pair<std::string, int64_t>>{{proxy.url(), 1}, {moto_url(), 3}}) {
+    QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", url}}), chain.get());
+    for (int i = 0; i < 3; ++i) rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
+    EXPECT_EQ(rds.traffic().requests, 3) << url;
+    EXPECT_EQ(rds.traffic().connections, connections) << url;
+  }
+}
+
+// A kept connection the server dropped while it idled (between batches, say) is noticed
+// before it is used: the request goes out on a new one, with no error and no retry.
+TEST(AwsQuery, AConnectionClosedWhileIdleIsReplaced) {
+  FaultyAwsProxy proxy(moto_url(), [](int, const SeenRequest&) { return std::nullopt; });
+  proxy.close_idle_connections_after(1);
+  auto chain = default_credentials_chain(
+      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "testsecret"}}));
+  QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", proxy.url()}}),
+                  chain.get());
+  rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  auto doc = rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
+  EXPECT_TRUE(doc.select_node("//DescribeDBInstancesResult"));
+  EXPECT_EQ(rds.traffic().requests, 2);
+  EXPECT_EQ(rds.traffic().connections, 2);
+  EXPECT_EQ(rds.traffic().retries, 0);
 }
 
 // Credentials the test swaps between calls (as a refresh of temporary credentials does).

@@ -108,6 +108,9 @@ class FaultyAwsProxy {
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Closes a kept connection after it idled `seconds` (cpp-httplib: 5 s), without a word to
+  // the client, as servers and load balancers do. Call before the first request.
+  void close_idle_connections_after(time_t seconds) { server_.set_keep_alive_timeout(seconds); }
   std::vector<SeenRequest> seen() {
     std::lock_guard<std::mutex> lock(mu_);
     return seen_;

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The moto server (AWS APIs, from this machine's Python 3.11) for the tests: 127.0.0.1 on a
 # high port, stopped by its own PID.
-#   moto.sh start DIR [PORT]   writes DIR/env (IM_TEST_MOTO_URL)
+#   moto.sh start [--keep-alive] DIR [PORT]   writes DIR/env (IM_TEST_MOTO_URL)
 #   moto.sh stop DIR
+# --keep-alive serves moto's application over persistent connections, as AWS does
+# (moto_keepalive.py); moto_server closes every connection.
 set -euo pipefail
+usage="usage: $0 start [--keep-alive] DIR [PORT] | stop DIR"
 cmd=${1:-}
-dir=${2:-}
-[[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
+shift || true
+keep_alive=0
+[[ "${1:-}" == --keep-alive && "$cmd" == start ]] && { keep_alive=1; shift; }
+dir=${1:-}
+[[ -n "$cmd" && -n "$dir" ]] || { echo "$usage" >&2; exit 2; }
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
@@ -33,7 +39,11 @@ start() {
       for port in $(seq "$first" 35100); do port_free "$port" && break; done
       first=$((port + 1))
     fi
-    moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/moto.log" 2>&1 &
+    if [[ $keep_alive == 1 ]]; then
+      python3 "$(dirname "$0")/moto_keepalive.py" 127.0.0.1 "$port" </dev/null >"$dir/moto.log" 2>&1 &
+    else
+      moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/moto.log" 2>&1 &
+    fi
     echo $! >"$dir/pid"
     for _ in $(seq 1 300); do
       if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
@@ -58,7 +68,7 @@ start() {
 }
 
 case "$cmd" in
-  start) start "${3:-0}" ;;
+  start) start "${2:-0}" ;;
   stop) stop; echo "moto.sh: stopped" ;;
-  *) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+  *) echo "$usage" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "collect/faulty_aws_proxy.h"
+#include "log_capture.h"
 #include "moto_test_util.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
@@ -68,8 +69,15 @@ TEST(AwsFaults, ThrottlingBacksOffShrinksTheBatchAndCompletes) {
     return std::nullopt;
   });
   test::TempDir dir;
+  test::LogCapture log;
   auto r = run_through(proxy, region, day, 50, 5, dir.file("t.db"));
   EXPECT_EQ(step(r.day, 4).status, StepStatus::SUCCESS) << step(r.day, 4).message;
+  // The day's API traffic, for the bill: every attempt is a request; the test proxy keeps a
+  // connection for 5 requests.
+  EXPECT_NE(log.text().find("info [2026-11-20] CloudWatch: 8 requests over 2 new connections, "
+                            "0.5 MB sent, 0.1 MB received, 4 retried (3 throttled)"),
+            std::string::npos)
+      << log.text();
   EXPECT_EQ(step(r.day, 8).status, StepStatus::SUCCESS) << step(r.day, 8).message;
   EXPECT_EQ(r.store->load_daily_metrics(day, day, {}).size(), 15u);  // the seeded instance
 

@@ -262,6 +262,9 @@ long QueryClient::send(const std::string& what, const std::string& content_type,
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   traffic_.bytes_received += static_cast<int64_t>(answer_.size());
+  long connections = 0;  // 0 when the handle's open connection was reused
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connections);
+  traffic_.connections += connections;
   if (rc != CURLE_OK) {
     std::string text = what + ": " + curl_easy_strerror(rc);
     if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING ||

@@ -55,10 +55,21 @@ class CredentialsProvider {
 };
 std::unique_ptr<CredentialsProvider> default_credentials_chain(const AwsOptions& opts);
 
-// Counters of one client, for the benchmark and the step messages.
+// Counters of one client: the benchmark prints them, the pipeline logs a day's share.
 struct Traffic {
   int64_t requests = 0, bytes_sent = 0, bytes_received = 0;
   int64_t retries = 0, throttled = 0;  // retried requests; answers that were throttling
+  int64_t connections = 0;             // opened: the others were reused (the server kept them open)
+  Traffic& operator+=(const Traffic& o) { return add(o, 1); }
+  Traffic& operator-=(const Traffic& o) { return add(o, -1); }
+
+ private:
+  Traffic& add(const Traffic& o, int sign) {
+    requests += sign * o.requests, bytes_sent += sign * o.bytes_sent;
+    bytes_received += sign * o.bytes_received, retries += sign * o.retries;
+    throttled += sign * o.throttled, connections += sign * o.connections;
+    return *this;
+  }
 };
 
 class QueryClient {

@@ -42,13 +42,7 @@ AwsInventory::AwsInventory(const AwsOptions& opts, CredentialsProvider& credenti
 
 Traffic AwsInventory::traffic() const {
   Traffic t;
-  for (const QueryClient* c : {&rds_, &ec2_, &monitoring_, &elasticache_}) {
-    t.requests += c->traffic().requests;
-    t.bytes_sent += c->traffic().bytes_sent;
-    t.bytes_received += c->traffic().bytes_received;
-    t.retries += c->traffic().retries;
-    t.throttled += c->traffic().throttled;
-  }
+  for (const QueryClient* c : {&rds_, &ec2_, &monitoring_, &elasticache_}) t += c->traffic();
   return t;
 }
 
