@@ -81,8 +81,12 @@ class Handler(BaseHTTPRequestHandler):
             answer["status"], answer["headers"] = status, headers
 
         try:
-            env = self.environ(self.read_body())
-            data = b"".join(self.app(env, start_response))
+            result = self.app(self.environ(self.read_body()), start_response)
+            try:
+                data = b"".join(result)
+            finally:
+                if hasattr(result, "close"):  # PEP 3333
+                    result.close()
         except Exception as e:  # moto's own failures answer 500, as under Werkzeug
             self.log_error("moto failed: %r", e)
             answer = {"status": "500 Internal Server Error", "headers": []}
