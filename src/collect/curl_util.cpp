@@ -17,4 +17,21 @@ size_t append_to_string(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+std::string answer_excerpt(std::string_view body, size_t max_chars) {
+  std::string out;
+  bool space = false;  // whitespace seen since the last character kept
+  for (const char c : body) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      space = !out.empty();
+      continue;
+    }
+    if (out.size() + (space ? 2 : 1) > max_chars) return out + "...";
+    if (space) out += ' ';
+    out += c;
+    space = false;
+  }
+  return out;
+}
+
 }  // namespace im::collect

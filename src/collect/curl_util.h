@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 namespace im::collect {
 
@@ -10,5 +12,9 @@ void curl_init_once();
 
 // A CURLOPT_WRITEFUNCTION that appends the body to the std::string given as CURLOPT_WRITEDATA.
 size_t append_to_string(char* data, size_t size, size_t n, void* out);
+
+// The start of an answer for an error message, on one line: control characters become spaces,
+// runs of spaces (an HTML page's indentation) one space, "..." marks a cut.
+std::string answer_excerpt(std::string_view body, size_t max_chars = 120);
 
 }  // namespace im::collect

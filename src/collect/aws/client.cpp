@@ -284,7 +284,7 @@ void QueryClient::raise(const std::string& what, long status, const std::string&
   if (!code.empty())
     text += ": " + code + (message.empty() ? "" : ": " + message);
   else if (!unreadable_as.empty())
-    text += ": the answer is not " + unreadable_as + ": " + answer_.substr(0, 120);
+    text += ": the answer is not " + unreadable_as + ": " + answer_excerpt(answer_);
   if (status == 429 || throttling_code(code)) throw ThrottledError(text);
   if (status >= 500 || transient_code(code)) throw TransientError(text);
   if (credential_code(code) || status == 401 || status == 403)

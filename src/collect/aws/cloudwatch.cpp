@@ -13,6 +13,7 @@
 #include "collect/aws/gmd_json.h"
 #include "collect/aws/services.h"
 #include "collect/aws/sigv4.h"
+#include "collect/curl_util.h"
 #include "core/catalog.h"
 #include "core/day.h"
 
@@ -232,7 +233,7 @@ void CloudWatchSource::fetch_json(Day day, const Plan& plan, const std::vector<Q
         token);
     if (!error.empty())
       throw SourceError("aws: monitoring GetMetricData: unreadable answer (" + error +
-                        "): " + answer.substr(0, 120));
+                        "): " + answer_excerpt(answer));
   } while (!token.empty());
 }
 

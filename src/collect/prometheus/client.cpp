@@ -15,13 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string excerpt(const std::string& body) {
-  std::string e = body.substr(0, 120);
-  for (char& c : e)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  return body.size() > 120 ? e + "..." : e;
-}
-
 // Prometheus encodes sample values as strings: "1.5", "NaN", "+Inf".
 double parse_value(const json& v, const std::string& what) {
   if (!v.is_string()) throw SourceError("prometheus: " + what + ": a sample value is not a string");
@@ -48,9 +41,10 @@ json parse_envelope(const std::string& body, const std::string& what) {
     throw SourceError("prometheus: " + what +
                       ": the answer is not JSON (truncated, or not a "
                       "Prometheus server?): " +
-                      excerpt(body));
+                      answer_excerpt(body));
   if (!doc.is_object() || !doc.contains("status"))
-    throw SourceError("prometheus: " + what + ": the answer has no \"status\": " + excerpt(body));
+    throw SourceError("prometheus: " + what +
+                      ": the answer has no \"status\": " + answer_excerpt(body));
   if (doc["status"] != "success") {
     std::string type = doc.value("errorType", "unknown"), err = doc.value("error", "");
     throw SourceError("prometheus: " + what + " was refused (" + type + "): " + err);
@@ -160,14 +154,14 @@ std::string Client::perform(const std::string& path, const std::string* form,
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 500 || status == 429)
     throw TransientError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
-                         std::to_string(status) + ": " + excerpt(body));
+                         std::to_string(status) + ": " + answer_excerpt(body));
   if (status == 401 || status == 403)
     throw SourceError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
                       std::to_string(status) +
                       " (check prometheus.username/password or bearer_token)");
   if (status != 200 && status != 400 && status != 422)  // 400/422 carry the API's error JSON
     throw SourceError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
-                      std::to_string(status) + ": " + excerpt(body));
+                      std::to_string(status) + ": " + answer_excerpt(body));
   return body;
 }
 
@@ -184,7 +178,7 @@ void Client::ready() {
   std::string body = get("/-/ready", "readiness check");
   if (body.find("Ready") == std::string::npos && body.find("ready") == std::string::npos)
     throw SourceError("prometheus: readiness check at " + opts_.url + ": unexpected answer " +
-                      excerpt(body));
+                      answer_excerpt(body));
 }
 
 std::vector<Target> Client::targets() {
