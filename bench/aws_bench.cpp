@@ -88,15 +88,16 @@ int main(int argc, char** argv) {
   const size_t minimum = (queries + 499) / 500;
   std::printf(
       "  GetMetricData: %zu queries in %lld requests (minimum %zu, +%.1f%%) over %lld "
-      "connections, %.1f MB sent, %.1f MB received, %.2f s wall; client CPU %.2f ms per request "
+      "connection%s, %.1f MB sent, %.1f MB received, %.2f s wall; client CPU %.2f ms per request "
       "(user %.2f, system %.2f), %.1f sleeps and %.1f preemptions per request; %zu daily "
       "statistics, %zu instances missing\n",
       queries, static_cast<long long>(t.requests), minimum,
       100.0 * (double(t.requests) - double(minimum)) / double(minimum),
-      static_cast<long long>(t.connections), t.bytes_sent / 1e6, t.bytes_received / 1e6, wall,
-      cpu * 1e3 / double(t.requests), (u1 - u0) * 1e3 / double(t.requests),
-      (s1 - s0) * 1e3 / double(t.requests), double(v1 - v0) / double(t.requests),
-      double(i1 - i0) / double(t.requests), with_data, got.missing.size());
+      static_cast<long long>(t.connections), t.connections == 1 ? "" : "s", t.bytes_sent / 1e6,
+      t.bytes_received / 1e6, wall, cpu * 1e3 / double(t.requests),
+      (u1 - u0) * 1e3 / double(t.requests), (s1 - s0) * 1e3 / double(t.requests),
+      double(v1 - v0) / double(t.requests), double(i1 - i0) / double(t.requests), with_data,
+      got.missing.size());
 
   // The same client with one query per request, over the last 50 instances (no data): what a
   // request costs whatever its size (connection if the server closed it, signing, headers,
@@ -112,10 +113,10 @@ int main(int argc, char** argv) {
   auto got_small = small.collect(*day, ServiceType::RDS, idle);
   const double fixed = (cpu_seconds() - c0) * 1e3 / double(small.traffic().requests);
   std::printf(
-      "  one-query requests: %lld over %lld connections, client CPU %.2f ms per request: a full "
+      "  one-query requests: %lld over %lld connection%s, client CPU %.2f ms per request: a full "
       "request's 500 queries add %.2f ms\n",
       static_cast<long long>(small.traffic().requests),
-      static_cast<long long>(small.traffic().connections), fixed,
-      cpu * 1e3 / double(t.requests) - fixed);
+      static_cast<long long>(small.traffic().connections),
+      small.traffic().connections == 1 ? "" : "s", fixed, cpu * 1e3 / double(t.requests) - fixed);
   return got.missing.empty() && got_small.missing.empty() ? 0 : 1;
 }
