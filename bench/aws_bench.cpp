@@ -22,18 +22,17 @@ double cpu_seconds() {
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
 }
-// User and system CPU of this process so far, seconds.
-std::pair<double, double> user_sys() {
+// This process so far: user and system CPU (seconds), times it slept (voluntary context
+// switches) and was preempted.
+struct Usage {
+  double user, sys;
+  long slept, preempted;
+};
+Usage usage() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return {double(u.ru_utime.tv_sec) + double(u.ru_utime.tv_usec) * 1e-6,
-          double(u.ru_stime.tv_sec) + double(u.ru_stime.tv_usec) * 1e-6};
-}
-// Times this process slept (voluntary context switches) and was preempted, so far.
-std::pair<long, long> switches() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return {u.ru_nvcsw, u.ru_nivcsw};
+          double(u.ru_stime.tv_sec) + double(u.ru_stime.tv_usec) * 1e-6, u.ru_nvcsw, u.ru_nivcsw};
 }
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -74,12 +73,10 @@ int main(int argc, char** argv) {
     if (d.service == ServiceType::RDS) inputs.insert(std::string(d.input));
   t0 = std::chrono::steady_clock::now();
   c0 = cpu_seconds();
-  const auto [u0, s0] = user_sys();
-  const auto [v0, i0] = switches();
+  const Usage before = usage();
   auto got = cw.collect(*day, ServiceType::RDS, instances);
   const double cpu = cpu_seconds() - c0, wall = since(t0);
-  const auto [u1, s1] = user_sys();
-  const auto [v1, i1] = switches();
+  const Usage after = usage();
   const auto& t = cw.traffic();
   const size_t with_data = got.daily.size();
   // What had to be asked: 4 statistics per (instance, metric), then p95 and the 5-minute
@@ -95,8 +92,10 @@ int main(int argc, char** argv) {
       100.0 * (double(t.requests) - double(minimum)) / double(minimum),
       static_cast<long long>(t.connections), t.connections == 1 ? "" : "s", t.bytes_sent / 1e6,
       t.bytes_received / 1e6, wall, cpu * 1e3 / double(t.requests),
-      (u1 - u0) * 1e3 / double(t.requests), (s1 - s0) * 1e3 / double(t.requests),
-      double(v1 - v0) / double(t.requests), double(i1 - i0) / double(t.requests), with_data,
+      (after.user - before.user) * 1e3 / double(t.requests),
+      (after.sys - before.sys) * 1e3 / double(t.requests),
+      double(after.slept - before.slept) / double(t.requests),
+      double(after.preempted - before.preempted) / double(t.requests), with_data,
       got.missing.size());
 
   // The same client with one query per request, over the last 50 instances (no data): what a

@@ -30,6 +30,18 @@ AwsOptions options(Environment env) {
   return o;
 }
 
+// Keys in the environment, for the signed calls of the Query tests.
+std::unique_ptr<CredentialsProvider> test_keys(const std::string& secret = "testsecret") {
+  return default_credentials_chain(
+      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", secret}}));
+}
+
+// An RDS client of `endpoint`.
+QueryClient rds_at(const std::string& endpoint, CredentialsProvider* credentials) {
+  return QueryClient("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", endpoint}}),
+                     credentials);
+}
+
 AwsOptions at(const std::string& region, const std::string& endpoint, Environment env) {
   AwsOptions o;
   o.region = region;
@@ -114,10 +126,8 @@ TEST(AwsCredentials, NoneFoundSaysWhatWasTried) {
 }
 
 TEST(AwsQuery, SignedCallsReachMotoAndParse) {
-  auto chain = default_credentials_chain(
-      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "testsecret"}}));
-  AwsOptions o = options({{"AWS_ENDPOINT_URL", moto_url()}});
-  QueryClient rds("rds", "RDS", "2014-10-31", o, chain.get());
+  auto keys = test_keys();
+  QueryClient rds = rds_at(moto_url(), keys.get());
   EXPECT_EQ(rds.endpoint(), moto_url());
   auto doc = rds.call("DescribeDBInstances", {{"MaxRecords", "100"}});
   EXPECT_TRUE(doc.select_node("//DescribeDBInstancesResult"));
@@ -129,11 +139,10 @@ TEST(AwsQuery, SignedCallsReachMotoAndParse) {
 // moto_server closes each one, the test proxy (cpp-httplib) keeps it for 5 requests.
 TEST(AwsQuery, ReusesTheConnectionTheServerKeepsOpen) {
   FaultyAwsProxy proxy(moto_url(), [](int, const SeenRequest&) { return std::nullopt; });
-  auto chain = default_credentials_chain(
-      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "testsecret"}}));
+  auto keys = test_keys();
   for (const auto& [url, connections] :
        std::vector<std::pair<std::string, int64_t>>{{proxy.url(), 1}, {moto_url(), 3}}) {
-    QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", url}}), chain.get());
+    QueryClient rds = rds_at(url, keys.get());
     for (int i = 0; i < 3; ++i) rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
     EXPECT_EQ(rds.traffic().requests, 3) << url;
     EXPECT_EQ(rds.traffic().connections, connections) << url;
@@ -145,10 +154,8 @@ TEST(AwsQuery, ReusesTheConnectionTheServerKeepsOpen) {
 TEST(AwsQuery, AConnectionClosedWhileIdleIsReplaced) {
   FaultyAwsProxy proxy(moto_url(), [](int, const SeenRequest&) { return std::nullopt; });
   proxy.close_idle_connections_after(1);
-  auto chain = default_credentials_chain(
-      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "testsecret"}}));
-  QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", proxy.url()}}),
-                  chain.get());
+  auto keys = test_keys();
+  QueryClient rds = rds_at(proxy.url(), keys.get());
   rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));
   auto doc = rds.call("DescribeDBInstances", {{"MaxRecords", "20"}});
@@ -172,7 +179,7 @@ TEST(AwsQuery, EachRequestIsSignedForItsOwnDayAndCredentials) {
   FaultyAwsProxy proxy(moto_url(), [](int, const SeenRequest&) { return std::nullopt; });
   SwappableCredentials creds;
   creds.now = {"AKIDFIRST", "first-secret", ""};
-  QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", proxy.url()}}), &creds);
+  QueryClient rds = rds_at(proxy.url(), &creds);
   const int64_t midnight = Day::parse("2026-11-20")->start_unix();
   std::vector<std::pair<int64_t, Credentials>> calls = {
       {midnight - 1, creds.now},                                         // 2026-11-19 23:59:59
@@ -211,10 +218,8 @@ TEST(AwsQuery, EachRequestIsSignedForItsOwnDayAndCredentials) {
 }
 
 TEST(AwsQuery, AnErrorNamesServiceActionAndCodeButNoSecret) {
-  auto chain = default_credentials_chain(
-      options({{"AWS_ACCESS_KEY_ID", "AKIDTEST"}, {"AWS_SECRET_ACCESS_KEY", "very-secret-key"}}));
-  QueryClient rds("rds", "RDS", "2014-10-31", options({{"AWS_ENDPOINT_URL", moto_url()}}),
-                  chain.get());
+  auto keys = test_keys("very-secret-key");
+  QueryClient rds = rds_at(moto_url(), keys.get());
   try {
     rds.call("DescribeDBInstances", {{"DBInstanceIdentifier", "no-such-db"}});
     FAIL() << "no error";

@@ -43,7 +43,8 @@ struct CloudWatchSource::Plan {
   std::vector<std::string> json_metrics;  // {"Namespace":..,"MetricName":..,"Dimensions":
   std::vector<Pair> pairs;
 
-  const std::string& instance(size_t pair) const { return targets[pairs[pair].target].id; }
+  const Target& target(size_t pair) const { return targets[pairs[pair].target]; }
+  const std::string& instance(size_t pair) const { return target(pair).id; }
   const std::string& metric(size_t pair) const { return metrics[pairs[pair].metric]; }
 };
 
@@ -99,7 +100,7 @@ void CloudWatchSource::fetch_query(Day day, const Plan& plan, const std::vector<
   std::string m, dm;
   for (size_t k = 0; k < n; ++k) {
     const Query& q = queries[first + k];
-    const Plan::Target& target = plan.targets[plan.pairs[q.pair].target];
+    const Plan::Target& target = plan.target(q.pair);
     m = "MetricDataQueries.member." + std::to_string(k + 1) + ".";
     put(m, "Id", "q" + std::to_string(first + k));
     put(m, "MetricStat.Metric.Namespace", def.ns);
@@ -204,12 +205,11 @@ void CloudWatchSource::fetch_json(Day day, const Plan& plan, const std::vector<Q
   char number[24];
   for (size_t k = 0; k < n; ++k) {
     const Query& q = queries[first + k];
-    const Plan::Pair& p = plan.pairs[q.pair];
     body += k ? ",{\"Id\":\"q" : "{\"Id\":\"q";
     body.append(number, std::to_chars(number, number + sizeof number, first + k).ptr);
     body += "\",\"MetricStat\":{\"Metric\":";
-    body += plan.json_metrics[p.metric];
-    body += plan.targets[p.target].json_dimensions;
+    body += plan.json_metrics[plan.pairs[q.pair].metric];
+    body += plan.target(q.pair).json_dimensions;
     body += ",\"Period\":";
     body.append(number, std::to_chars(number, number + sizeof number, q.period).ptr);
     body += ",\"Stat\":\"";
