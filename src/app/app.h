@@ -20,10 +20,10 @@ inline constexpr int kExitLocked = 3;  // another run holds the lock
 int main_entry(int argc, char** argv);
 
 // Logging to stderr: "text" (readable) or "json" (one object per line). Every value in
-// `secrets` is replaced by *** in every line.
+// `secrets` is replaced by *** in every line (im::redact: short ones only as whole words),
+// and so is every password in a URL; text lines escape control characters.
 void setup_logging(const std::string& level, const std::string& format,
                    std::vector<std::string> secrets);
-std::string redact(std::string text, const std::vector<std::string>& secrets);
 
 // Guide section 3, "Expected Daily Row Counts" (at the guide's 158-instance scale).
 struct ExpectedRows {

@@ -2,14 +2,19 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
 
 #include "app/app.h"
 #include "config/settings.h"
+#include "core/stop.h"
+#include "core/text_safety.h"
 #include "store/store.h"
 
 namespace im::app {
@@ -21,10 +26,44 @@ int64_t now_unix() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
-Day parse_day_flag(const std::string& flag, const std::string& v) {
+// The oldest day any command accepts: Unix time starts there, and so do the tables' dates.
+constexpr Day kFirstDay{0};  // 1970-01-01
+
+// A date flag: YYYY-MM-DD from 1970-01-01 to `latest`. Year 0 and the far future are refused
+// here, before they can reach a table (a year-0 row made every later read fail).
+Day parse_day_flag(const std::string& flag, const std::string& v, Day latest) {
   auto d = Day::parse(v);
-  if (!d) throw UsageError(flag + " " + v + ": expected a date as YYYY-MM-DD");
+  if (!d) throw UsageError(flag + " \"" + escape_control(v) + "\": expected a date as YYYY-MM-DD");
+  if (*d < kFirstDay || *d > latest)
+    throw UsageError(flag + " " + v + ": out of range; dates go from " + kFirstDay.str() + " to " +
+                     latest.str());
   return *d;
+}
+
+// A whole number from `lo` to `hi` with nothing around it: no clamping, no wrap-around.
+int64_t parse_whole(const std::string& flag, const std::string& v, int64_t lo, int64_t hi,
+                    std::string_view suffix = {}) {
+  std::string_view t = v;
+  if (!suffix.empty() && t.ends_with(suffix)) t.remove_suffix(suffix.size());
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  const bool ok = !t.empty() && ec == std::errc() && p == t.data() + t.size() &&
+                  (suffix.empty() || v.ends_with(suffix)) && n >= lo && n <= hi;
+  if (!ok)
+    throw UsageError(flag + " \"" + escape_control(v) + "\": expected a whole number from " +
+                     std::to_string(lo) + " to " + std::to_string(hi) +
+                     (suffix.empty() ? ""
+                                     : " followed by " + std::string(suffix) + " (e.g. 7" +
+                                           std::string(suffix) + ")"));
+  return n;
+}
+
+// The subcommand names, for "unknown subcommand" messages.
+std::string subcommand_list(const CLI::App& app) {
+  std::string out;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    out += (out.empty() ? "" : ", ") + sub->get_name();
+  return out;
 }
 
 struct GlobalFlags {
@@ -53,7 +92,16 @@ void start_logging(const LoadedSettings& ls) {
   for (const auto& w : ls.warnings) spdlog::warn("{}", w);
 }
 
-std::unique_ptr<store::Store> open(const Settings& s) {
+struct Opened {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::RunLock> lock;  // held for the command's life when asked for
+};
+
+// Opens the store. With `lock_for` ("run", "archive"...), takes the run lock first (exit 3 when
+// another process holds it) and only then migrates: a schema never changes under a run, and
+// two processes starting on a new database do not race to create it. READ_ONLY opens
+// nothing for writing (status works on a read-only file).
+Opened open(const Settings& s, store::OpenMode mode, const std::string& lock_for = {}) {
   store::MysqlOptions my;
   my.password = s.mysql.password;
   my.connect_timeout = s.mysql.connect_timeout;
@@ -63,14 +111,36 @@ std::unique_ptr<store::Store> open(const Settings& s) {
   my.ssl_ca = s.mysql.ssl_ca;
   my.connect_retries = s.pipeline.max_retries;
   my.retry_delay_seconds = s.pipeline.retry_delay_seconds;
-  auto store = store::open_store(
-      s.storage, s.pipeline.dry_run ? store::OpenMode::DRY_RUN : store::OpenMode::READ_WRITE, my);
-  spdlog::debug("store {} at schema version {}", store->describe(), store->schema_version());
-  return store;
+  if (s.pipeline.dry_run && mode == store::OpenMode::READ_WRITE) mode = store::OpenMode::DRY_RUN;
+  Opened o;
+  o.store = store::open_store(s.storage, mode, my, /*migrate=*/false);
+  spdlog::info("store: {}", o.store->describe());
+  if (!lock_for.empty() && mode == store::OpenMode::READ_WRITE)
+    o.lock = o.store->acquire_run_lock(lock_for + ", " + pipeline::lock_holder());
+  o.store->migrate();
+  spdlog::debug("schema version {}", o.store->schema_version());
+  return o;
 }
 
 int exit_code(const pipeline::RunReport& r) {
+  if (r.interrupted_by) return 128 + r.interrupted_by;  // the shell's convention for a signal
   return r.failed() ? kExitFailed : kExitOk;
+}
+
+extern "C" void on_stop_signal(int sig) {
+  request_stop(sig);
+}
+
+// SIGTERM and SIGINT ask the run to stop at its next safe point (core/stop.h). The handler
+// is reset once it has run: a second signal ends the program at once, and the database still
+// holds no partial step (each step is one transaction).
+void install_stop_handlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
 }
 
 }  // namespace
@@ -131,8 +201,7 @@ int main_entry(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
 
   auto* ack = app.add_subcommand("ack", "acknowledge alerts (guide section 6.3)");
-  int64_t ack_id = 0;
-  std::string ack_instance, ack_severity, ack_older, ack_by, ack_note;
+  std::string ack_id, ack_instance, ack_severity, ack_older, ack_by, ack_note;
   ack->add_option("--id", ack_id, "one alert by id");
   ack->add_option("--instance", ack_instance, "every open alert of an instance");
   ack->add_option("--severity", ack_severity, "only alerts of this severity")
@@ -167,10 +236,18 @@ int main_entry(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // "A subcommand is required" when the word given is no subcommand: name it instead.
+    if (!app.remaining().empty() && app.get_subcommands().empty()) {
+      std::cerr << "infra-monitor: unknown subcommand \"" << escape_control(app.remaining().front())
+                << "\"; expected one of: " << subcommand_list(app)
+                << "\nRun with --help for usage.\n";
+      return kExitUsage;
+    }
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
 
+  install_stop_handlers();
   // Until the configuration is read, redact the secrets the environment already holds.
   std::vector<std::string> early_secrets;
   for (const char* name :
@@ -184,10 +261,16 @@ int main_entry(int argc, char** argv) {
 
     if (*run) {
       pipeline::DateSelection sel;
+      // A flag given with an empty value ("--target-date \"\"", an unset shell variable) is an
+      // error, not the default day.
+      const Day latest = today + 1;  // plan_days names the latest complete day itself
       if (run->get_option("--backfill")->count()) sel.backfill = backfill;
-      if (!start.empty()) sel.start = parse_day_flag("--start-date", start);
-      if (!end.empty()) sel.end = parse_day_flag("--end-date", end);
-      if (!target.empty()) sel.target = parse_day_flag("--target-date", target);
+      if (run->get_option("--start-date")->count())
+        sel.start = parse_day_flag("--start-date", start, latest);
+      if (run->get_option("--end-date")->count())
+        sel.end = parse_day_flag("--end-date", end, latest);
+      if (run->get_option("--target-date")->count())
+        sel.target = parse_day_flag("--target-date", target, latest);
       pipeline::RunOptions opts;
       opts.days = pipeline::plan_days(sel, today);
       if (!steps.empty()) opts.steps = pipeline::parse_steps(steps);
@@ -202,83 +285,92 @@ int main_entry(int argc, char** argv) {
       }
       auto ls = load(g, app, dry_run);
       start_logging(ls);
-      auto store = open(ls.settings);
-      pipeline::Pipeline p(ls.settings, *store, now_unix);
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE, "run");
+      opts.lock_held = true;
+      pipeline::Pipeline p(ls.settings, *db.store, now_unix);
       auto report = p.run(opts);
       print_run_report(std::cout, report, ls.settings.pipeline.dry_run);
+      if (report.interrupted_by)
+        spdlog::error("interrupted by {}: the step in progress was rolled back and logged as "
+                      "FAILED; re-run the day (exit {})",
+                      stop_signal_name(report.interrupted_by), exit_code(report));
       return exit_code(report);
     }
 
     if (*init) {
       auto ls = load(g, app, false);
       start_logging(ls);
-      auto store = open(ls.settings);
-      std::cout << "schema of " << store->describe() << " is at version " << store->schema_version()
-                << " (latest " << store->latest_schema_version() << ")\n";
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE, "init-db");
+      std::cout << "schema of " << db.store->describe() << " is at version "
+                << db.store->schema_version() << " (latest " << db.store->latest_schema_version()
+                << ")\n";
       return kExitOk;
     }
 
     if (*status) {
       auto ls = load(g, app, false);
       start_logging(ls);
-      auto store = open(ls.settings);
-      return status_command(std::cout, *store, now_unix(), status_format == "json");
+      auto db = open(ls.settings, store::OpenMode::READ_ONLY);
+      return status_command(std::cout, *db.store, now_unix(), status_format == "json");
     }
 
     if (*ack) {
       store::AckFilter f;
-      if (ack->get_option("--id")->count()) f.id = ack_id;
-      if (!ack_instance.empty()) f.instance_id = ack_instance;
+      if (ack->get_option("--id")->count())
+        f.id = parse_whole("--id", ack_id, 1, std::numeric_limits<int64_t>::max());
+      if (ack->get_option("--instance")->count()) {
+        if (ack_instance.empty()) throw UsageError("--instance: expected an instance id, got \"\"");
+        f.instance_id = ack_instance;
+      }
       if (!ack_severity.empty()) {
         std::transform(ack_severity.begin(), ack_severity.end(), ack_severity.begin(), ::toupper);
         f.severity = ack_severity;
       }
-      if (!ack_older.empty()) {
-        size_t used = 0;
-        int n = -1;
-        try {
-          n = std::stoi(ack_older, &used);
-        } catch (...) {
-        }
-        if (n < 0 || used + 1 != ack_older.size() || ack_older.back() != 'd')
-          throw UsageError("--older-than " + ack_older + ": expected a number of days such as 7d");
-        f.before = today - n;
+      if (ack->get_option("--older-than")->count()) {
+        // Back to 1970 at most: a bigger number wrapped around and matched every alert.
+        const int64_t max_days = today - kFirstDay;
+        f.before =
+            today - static_cast<int32_t>(parse_whole("--older-than", ack_older, 0, max_days, "d"));
       }
+      if (ack_by.find_first_not_of(" \t") == std::string::npos)
+        throw UsageError("--by \"" + escape_control(ack_by) +
+                         "\": say who acknowledges (recorded in acknowledged_by)");
       if (!f.id && !f.instance_id && !f.severity && !f.before)
         throw UsageError("ack: say which alerts: --id, --instance, --severity and/or --older-than");
       auto ls = load(g, app, false);
       start_logging(ls);
-      auto store = open(ls.settings);
-      return ack_command(std::cout, *store, f, ack_by, ack_note);
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE);
+      return ack_command(std::cout, *db.store, f, ack_by, ack_note);
     }
 
     if (*cleanup) {
       auto ls = load(g, app, false);
       start_logging(ls);
-      auto store = open(ls.settings);
-      return cleanup_command(std::cout, *store, now_unix(), keep_days);
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE);
+      return cleanup_command(std::cout, *db.store, now_unix(), keep_days);
     }
 
     if (*archive) {
-      const Day before = parse_day_flag("--before", archive_before);
-      const int keep = 2 * 30;  // the baselines read up to 2W days back; keep a margin over W = 30
-      if (before > today - keep)
+      const Day before = parse_day_flag("--before", archive_before, today);
+      // Recent days stay in the live tables, which the dashboards and the daily run read.
+      // (A recompute of an older kept day reads its history from the archive as well.)
+      const int keep = 2 * 30;
+      const Day latest = today - keep;
+      if (before > latest)
         throw UsageError("--before " + before.str() + ": the last " + std::to_string(keep) +
-                         " days feed the baselines; archive only before " +
-                         (today - keep + 1).str());
+                         " days stay in the live tables; the latest --before accepted is " +
+                         latest.str());
       auto ls = load(g, app, false);
       start_logging(ls);
-      auto store = open(ls.settings);
-      auto lock = store->acquire_run_lock("archive, pid " + std::to_string(getpid()));
-      return archive_command(std::cout, *store, before);
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE, "archive");
+      return archive_command(std::cout, *db.store, before);
     }
 
     if (*partitions) {
       auto ls = load(g, app, false);
       start_logging(ls);
-      auto store = open(ls.settings);
-      auto lock = store->acquire_run_lock("partitions, pid " + std::to_string(getpid()));
-      return partitions_command(std::cout, *store, today, months_ahead, partition_create);
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE, "partitions");
+      return partitions_command(std::cout, *db.store, today, months_ahead, partition_create);
     }
 
     if (*demo) {
@@ -291,31 +383,41 @@ int main_entry(int argc, char** argv) {
         throw ConfigError(
             "invalid configuration: the demo writes its database; unset DRY_RUN (or "
             "pipeline.dry_run) to run it, or use `run --dry-run`");
-      const Day yesterday = demo_date.empty() ? today - 1 : parse_day_flag("--date", demo_date);
+      const Day yesterday = demo->get_option("--date")->count()
+                                ? parse_day_flag("--date", demo_date, today + 1)
+                                : today - 1;
       if (yesterday >= today)
         throw UsageError("--date " + yesterday.str() +
                          ": not a complete UTC day yet (the latest is " + (today - 1).str() + ")");
+      if (yesterday - demo_days < kFirstDay)
+        throw UsageError("--date " + yesterday.str() + " with --days " + std::to_string(demo_days) +
+                         ": the backfill would start before " + kFirstDay.str());
       start_logging(ls);
-      auto store = open(ls.settings);
+      auto db = open(ls.settings, store::OpenMode::READ_WRITE, "demo");
+      auto& store = db.store;
       pipeline::Pipeline p(ls.settings, *store, now_unix);
       std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str()
                 << " to " << (yesterday - 1).str() << ") into " << store->describe() << "\n";
       pipeline::RunOptions back;
+      back.lock_held = true;
       for (int i = demo_days; i >= 1; --i) back.days.push_back(yesterday - i);
       auto level = spdlog::get_level();
       if (level > spdlog::level::debug) spdlog::set_level(spdlog::level::warn);
       auto t0 = std::chrono::steady_clock::now();
       auto backfill_report = p.run(back);
       spdlog::set_level(level);
+      if (backfill_report.interrupted_by) return exit_code(backfill_report);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cerr << "demo: backfill done in " << std::fixed << std::setprecision(1) << secs << " s"
                 << (backfill_report.failed() ? " with FAILED steps (see the log above)" : "")
                 << "\n";
       std::cerr << "demo: daily run for " << yesterday.str() << "\n";
       pipeline::RunOptions daily;
+      daily.lock_held = true;
       daily.days = {yesterday};
       auto report = p.run(daily);
       print_day_summary(std::cout, *store, yesterday);
+      if (report.interrupted_by) return exit_code(report);
       return backfill_report.failed() || report.failed() ? kExitFailed : kExitOk;
     }
   } catch (const UsageError& e) {

@@ -7,17 +7,9 @@
 
 #include "app/app.h"
 #include "core/day.h"
+#include "core/text_safety.h"
 
 namespace im::app {
-
-std::string redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& s : secrets) {
-    if (s.empty()) continue;
-    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3))
-      text.replace(pos, s.size(), "***");
-  }
-  return text;
-}
 
 namespace {
 
@@ -42,7 +34,9 @@ class Formatter final : public spdlog::formatter {
           {"ts", ts}, {"level", std::string(level.data(), level.size())}, {"msg", text}};
       line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else {
-      line = ts + " " + std::string(level.data(), level.size()) + " " + text;
+      // One event, one line: a newline or an escape sequence from a label cannot forge a
+      // line or repaint the terminal (JSON escapes them itself).
+      line = ts + " " + std::string(level.data(), level.size()) + " " + escape_control(text);
     }
     line += '\n';
     dest.append(line.data(), line.data() + line.size());

@@ -9,6 +9,8 @@ namespace im::app {
 
 namespace {
 
+constexpr int kStepCount = pipeline::kStepCount;
+
 struct Check {
   std::string name, status, detail;  // status: OK, WARNING, STALE, INFO
 };
@@ -59,6 +61,22 @@ int status_command(std::ostream& out, store::Store& store, int64_t now, bool jso
                                      : "INFO",
                     std::to_string(failed.size()) + " failed step(s)" +
                         (newest_failed ? ", including in the latest run" : "")});
+
+  // A run in progress, and runs that stopped before their last step (killed: SIGKILL, a
+  // crash, a lost machine). A run that is interrupted by SIGTERM logs a FAILED step instead.
+  const std::string holder = store.run_lock_holder();
+  checks.push_back({"run_in_progress", "INFO", holder.empty() ? "none" : holder});
+  std::string unfinished;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = runs[i];
+    const int logged = r.succeeded + r.failed + r.skipped;
+    if (logged >= kStepCount || (i == 0 && !holder.empty())) continue;
+    unfinished += (unfinished.empty() ? "" : "; ") + r.run_id + " (day " + r.target_date.str() +
+                  ") stopped after " + std::to_string(logged) + " of " +
+                  std::to_string(kStepCount) + " steps, last at " + r.finished_at;
+  }
+  checks.push_back({"unfinished_runs", unfinished.empty() ? "OK" : "WARNING",
+                    unfinished.empty() ? "none of the latest runs" : unfinished});
 
   // Section 3: yesterday's row counts against the guide's ranges (sized for its fleet:
   // informative).

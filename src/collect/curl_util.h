@@ -13,6 +13,10 @@ void curl_init_once();
 // A CURLOPT_WRITEFUNCTION that appends the body to the std::string given as CURLOPT_WRITEDATA.
 size_t append_to_string(char* data, size_t size, size_t n, void* out);
 
+// Makes a transfer of handle `curl` (a CURL*) end with CURLE_ABORTED_BY_CALLBACK soon after
+// a signal asked the program to stop (core/stop.h), instead of waiting for its timeout.
+void abort_on_stop(void* curl);
+
 // The start of an answer for an error message, on one line: control characters become spaces,
 // runs of spaces (an HTML page's indentation) one space, "..." marks a cut.
 std::string answer_excerpt(std::string_view body, size_t max_chars = 120);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "config/settings.h"
 #include "core/catalog.h"
+#include "core/text_safety.h"
 #include "core/types.h"
 
 extern char** environ;
@@ -26,19 +28,14 @@ struct Raw {
   std::string origin;
   bool secret = false;
   std::string key = {};  // name shown in messages when it differs from the registry key
+  // Only the defaults of ${VAR:-default} made it: the file names no value of its own (the
+  // shipped storage.url is such a fallback, which the guide's DB_HOST must win over).
+  bool fallback = false;
 };
 
 // A password in a URL's user part (scheme://user:secret@host) is masked too.
-std::string mask_url_password(std::string v) {
-  auto scheme = v.find("://");
-  auto at = v.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return v;
-  auto colon = v.find(':', scheme + 3);
-  if (colon != std::string::npos && colon < at) v.replace(colon + 1, at - colon - 1, "***");
-  return v;
-}
 std::string quote_value(const Raw& r) {
-  return r.secret ? "\"***\"" : "\"" + mask_url_password(r.value) + "\"";
+  return r.secret ? "\"***\"" : "\"" + escape_control(mask_url_credentials(r.value)) + "\"";
 }
 
 [[noreturn]] void fail(const std::string& key, const Raw& r, const std::string& allowed) {
@@ -524,10 +521,14 @@ std::map<std::string, std::string> read_env_file(const std::string& path) {
 }
 
 // ${VAR} and ${VAR:-default} from the environment, then .env.
+// `fallback` (when given) tells whether the value holds references and every one of them fell
+// back to its default.
 std::string substitute(const std::string& v, const std::map<std::string, std::string>& env,
-                       const std::map<std::string, std::string>& dotenv, const std::string& where) {
+                       const std::map<std::string, std::string>& dotenv, const std::string& where,
+                       bool* fallback = nullptr) {
   std::string out;
   size_t i = 0;
+  int references = 0, resolved = 0;
   while (i < v.size()) {
     if (v[i] == '$' && i + 1 < v.size() && v[i + 1] == '{') {
       auto close = v.find('}', i + 2);
@@ -536,18 +537,23 @@ std::string substitute(const std::string& v, const std::map<std::string, std::st
       std::string name = v.substr(i + 2, close - i - 2), def;
       if (auto d = name.find(":-"); d != std::string::npos)
         def = name.substr(d + 2), name = name.substr(0, d);
+      ++references;
       auto e = env.find(name);
-      if (e != env.end() && !e->second.empty())
+      if (e != env.end() && !e->second.empty()) {
         out += e->second;
-      else if (auto f = dotenv.find(name); f != dotenv.end() && !f->second.empty())
+        ++resolved;
+      } else if (auto f = dotenv.find(name); f != dotenv.end() && !f->second.empty()) {
         out += f->second;
-      else
+        ++resolved;
+      } else {
         out += def;
+      }
       i = close + 1;
     } else {
       out += v[i++];
     }
   }
+  if (fallback) *fallback = references > 0 && resolved == 0;
   return out;
 }
 
@@ -655,9 +661,10 @@ void flatten(const YAML::Node& node, const std::string& prefix, Values& out, Met
     }
     if (v.IsNull()) continue;
     std::string text = scalar_text(v, path, where);
-    std::string sub = substitute(text, env, dotenv, where);
+    bool fallback = false;
+    std::string sub = substitute(text, env, dotenv, where, &fallback);
     if (sub.empty() && !text.empty()) continue;  // "${UNSET}": treat as not set
-    out[path] = Raw{sub, where, find_key(path)->secret};
+    out[path] = Raw{sub, where, find_key(path)->secret, {}, fallback};
   }
 }
 
@@ -683,8 +690,54 @@ void apply_env_layer(const std::map<std::string, std::string>& vars, const std::
   }
 }
 
-bool file_exists(const std::string& p) {
-  return std::ifstream(p).good();
+// A named file: false when there is none; a ConfigError when the path is something else
+// (a directory, a device), naming the flag or file that gave it.
+bool file_exists(const std::string& p, const std::string& what) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(p, ec);
+  if (ec || st.type() == std::filesystem::file_type::not_found) return false;
+  if (st.type() == std::filesystem::file_type::directory)
+    throw ConfigError("invalid configuration: " + what + " " + p +
+                      " is a directory; give the path of a file");
+  if (st.type() != std::filesystem::file_type::regular)
+    throw ConfigError("invalid configuration: " + what + " " + p + " is not a regular file");
+  if (!std::ifstream(p).good())
+    throw ConfigError("invalid configuration: " + what + " " + p + ": cannot be read (" +
+                      std::strerror(errno) + ")");
+  return true;
+}
+
+// A configuration file holds a few hundred values. Aliases are not copied by the parser but
+// every use of one is walked again, so 20 nested aliases in 500 bytes make a million values
+// ("billion laughs"): refuse anything past this budget before walking it.
+constexpr size_t kYamlNodeBudget = 10000;
+
+// Walks the document once, within the budget: every key must be a plain value, and a key may
+// appear only once in its mapping (YAML says so; a parser that keeps the last one would hide
+// the first from whoever reads the file).
+void check_yaml_shape(const YAML::Node& node, const std::string& file, size_t& visited) {
+  if (++visited > kYamlNodeBudget)
+    throw ConfigError("invalid configuration: " + file + ": more than " +
+                      std::to_string(kYamlNodeBudget) +
+                      " values once its aliases are expanded (nested YAML aliases?); a "
+                      "configuration file needs a few hundred");
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_yaml_shape(item, file, visited);
+  } else if (node.IsMap()) {
+    std::map<std::string, int> seen;  // key -> line
+    for (const auto& kv : node) {
+      const int line = kv.first.Mark().line + 1;
+      if (!kv.first.IsScalar())
+        throw ConfigError("invalid configuration: " + file + ":" + std::to_string(line) +
+                          ": a key must be a plain name, not a list or a mapping");
+      const std::string key = kv.first.Scalar();
+      if (auto [it, fresh] = seen.emplace(key, line); !fresh)
+        throw ConfigError("invalid configuration: " + file + ":" + std::to_string(line) +
+                          ": duplicate key '" + escape_control(key) + "' (first at line " +
+                          std::to_string(it->second) + "); keep one of them");
+      check_yaml_shape(kv.second, file, visited);
+    }
+  }
 }
 
 // Cross-key rules of methodology.md section 7 for one spc block. The message names the key
@@ -714,6 +767,71 @@ void validate_spc(const SpcSettings& c, const std::string& prefix,
   order("rule_min_z", c.rule_min_z, "sigma_warning", c.sigma_warning, true);
 }
 
+// Static limits escalate in the harmful direction: warning, then critical, then emergency
+// (up: rising values, down: falling ones, as free storage). Limits that do not would raise
+// EMERGENCY before WARNING. Checked per catalog metric of that name, with its own limits
+// where the override leaves one out.
+void validate_limits(const std::string& metric, const Settings::MetricOverride& o,
+                     const Values& given) {
+  for (const MetricDef& def : metric_catalog()) {
+    if (def.name != metric) continue;
+    const Direction dir = o.direction.value_or(def.direction);
+    const std::pair<const char*, double> levels[] = {
+        {"warning", o.limit_warning.value_or(def.limits.warning)},
+        {"critical", o.limit_critical.value_or(def.limits.critical)},
+        {"emergency", o.limit_emergency.value_or(def.limits.emergency)}};
+    for (size_t i = 0; i < 3; ++i)
+      for (size_t j = i + 1; j < 3; ++j) {
+        const double lo = levels[i].second, hi = levels[j].second;
+        if (std::isnan(lo) || std::isnan(hi)) continue;
+        const bool ok = dir == Direction::DOWN ? hi <= lo : hi >= lo;
+        if (ok) continue;
+        const std::string key_i = std::string("limits.") + levels[i].first;
+        const std::string key_j = std::string("limits.") + levels[j].first;
+        auto it = given.find(key_j);
+        if (it == given.end()) it = given.find(key_i);
+        if (it == given.end()) it = given.find("direction");  // the catalog's limits, turned
+        const Raw r = it != given.end() ? it->second : Raw{"", "the catalog"};
+        const std::string word = dir == Direction::DOWN ? "at most" : "at least";
+        fail("spc.metrics." + metric + "." + (it != given.end() ? it->first : key_j), r,
+             "limits must escalate in the harmful direction (" + std::string(to_string(dir)) +
+                 "): " + levels[j].first + " (" + fmt_num(hi) + ") must be " + word + " " +
+                 levels[i].first + " (" + fmt_num(lo) + ")");
+      }
+  }
+}
+
+// storage.url defaults to SQLite, or to MySQL when the guide's DB_HOST is configured. The
+// guide's variables win over a ${IM_STORAGE_URL:-sqlite://...} fallback (the shipped file's
+// form): with DB_HOST set, a run must never write to a local file instead. A storage.url
+// given outright for another backend is an ambiguity and refused, unless it came from the
+// command line, which wins over everything (with a warning).
+void resolve_storage_url(Values& values, std::vector<std::string>& warnings) {
+  auto host = values.find("mysql.host");
+  if (host == values.end() || trim(host->second.value).empty()) return;
+  auto get = [&](const char* p, const char* def) {
+    return values.count(p) ? trim(values[p].value) : std::string(def);
+  };
+  const Raw from_guide{"mysql://" + get("mysql.user", "") + "@" + get("mysql.host", "") + ":" +
+                           get("mysql.port", "3306") + "/" + get("mysql.database", "test"),
+                       "DB_HOST/DB_PORT/DB_USER/DB_NAME", false};
+  auto url = values.find("storage.url");
+  if (url == values.end() || url->second.fallback) {
+    values["storage.url"] = from_guide;
+    return;
+  }
+  if (trim(url->second.value).starts_with("mysql://")) return;  // same backend, named outright
+  if (url->second.origin == "the command line") {
+    warnings.push_back("storage.url from the command line is used; DB_HOST (" +
+                       host->second.origin + ") is ignored");
+    return;
+  }
+  throw ConfigError("invalid configuration: storage.url = " + quote_value(url->second) + " (from " +
+                    url->second.origin + ") names another database than DB_HOST = \"" +
+                    escape_control(trim(host->second.value)) + "\" (from " + host->second.origin +
+                    "): unset one of them, or choose with --storage-url");
+}
+
 }  // namespace
 
 std::map<std::string, std::string> process_environment() {
@@ -740,14 +858,14 @@ LoadedSettings load_settings(const ConfigSources& src) {
 
   // .env first: it feeds ${VAR} substitution in the YAML too.
   std::map<std::string, std::string> dotenv;
-  if (file_exists(src.env_path)) {
+  if (file_exists(src.env_path, src.env_explicit ? "--env-file" : "the environment file")) {
     dotenv = read_env_file(src.env_path);
     result.files.push_back(src.env_path);
   } else if (src.env_explicit) {
     throw ConfigError("invalid configuration: --env-file " + src.env_path + ": file not found");
   }
 
-  if (file_exists(src.config_path)) {
+  if (file_exists(src.config_path, src.config_explicit ? "--config" : "the configuration file")) {
     YAML::Node root;
     try {
       root = YAML::LoadFile(src.config_path);
@@ -759,8 +877,15 @@ LoadedSettings load_settings(const ConfigSources& src) {
       if (!root.IsMap())
         throw ConfigError("invalid configuration: " + src.config_path +
                           ": the top level must be a mapping of sections");
-      flatten(root, "", values, metric_values, result.warnings, src.config_path, src.environment,
-              dotenv);
+      size_t visited = 0;
+      check_yaml_shape(root, src.config_path, visited);
+      try {
+        flatten(root, "", values, metric_values, result.warnings, src.config_path, src.environment,
+                dotenv);
+      } catch (const YAML::Exception& e) {  // a value of the wrong shape met by a conversion
+        throw ConfigError("invalid configuration: " + src.config_path + ":" +
+                          std::to_string(e.mark.line + 1) + ": " + e.msg);
+      }
     }
     result.files.push_back(src.config_path);
   } else if (src.config_explicit) {
@@ -775,17 +900,7 @@ LoadedSettings load_settings(const ConfigSources& src) {
     values[path] = Raw{value, "the command line", k->secret};
   }
 
-  // storage.url defaults to SQLite, or to MySQL when the guide's DB_HOST is configured.
-  if (!values.count("storage.url") && values.count("mysql.host") &&
-      !trim(values["mysql.host"].value).empty()) {
-    auto get = [&](const char* p, const char* def) {
-      return values.count(p) ? trim(values[p].value) : std::string(def);
-    };
-    values["storage.url"] =
-        Raw{"mysql://" + get("mysql.user", "") + "@" + get("mysql.host", "") + ":" +
-                get("mysql.port", "3306") + "/" + get("mysql.database", "test"),
-            "DB_HOST/DB_PORT/DB_USER/DB_NAME", false};
-  }
+  resolve_storage_url(values, result.warnings);
 
   Settings& s = result.settings;
   std::string why;
@@ -832,6 +947,7 @@ LoadedSettings load_settings(const ConfigSources& src) {
       auto it = kv.find(k);
       return it != kv.end() ? it->second : raw_of("spc." + k);
     });
+    validate_limits(metric, o, kv);
     s.metric_overrides[metric] = o;
   }
 

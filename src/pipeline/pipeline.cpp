@@ -15,6 +15,8 @@
 #include "collect/prometheus/client.h"
 #include "collect/prometheus/redis_source.h"
 #include "collect/simulate/simulator.h"
+#include "core/stop.h"
+#include "core/text_safety.h"
 #include "pipeline/steps.h"
 
 namespace im::pipeline {
@@ -82,7 +84,12 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
     : settings_(settings),
       store_(store),
       now_(std::move(now_unix)),
-      sleep_([](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }),
+      sleep_([](double s) {  // in slices, so that a signal to stop ends the wait
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(s);
+        while (!stop_signal() && std::chrono::steady_clock::now() < until)
+          std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+              until - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+      }),
       sources_(std::make_unique<Sources>()) {
   if (settings_.source == "simulate") {
     const auto& s = settings_.simulate;
@@ -151,20 +158,23 @@ std::string make_run_id(int64_t now, Day day) {
   return compact + "Z-" + d + "-" + suffix;
 }
 
-std::string lock_holder(int64_t now) {
+}  // namespace
+
+std::string lock_holder() {
   char host[256] = "unknown-host";
   gethostname(host, sizeof host - 1);
-  return "pid " + std::to_string(getpid()) + " on " + host + " since " + format_utc_timestamp(now) +
-         " UTC";
+  return "pid " + std::to_string(getpid()) + " on " + host;  // the store adds "since ..."
 }
-
-}  // namespace
 
 RunReport Pipeline::run(const RunOptions& opts) {
   RunReport report;
   std::unique_ptr<store::RunLock> lock;
-  if (!settings_.pipeline.dry_run) lock = store_.acquire_run_lock(lock_holder(now_()));
-  for (Day d : opts.days) report.days.push_back(run_day(d, opts));
+  if (!settings_.pipeline.dry_run && !opts.lock_held) lock = store_.acquire_run_lock(lock_holder());
+  for (Day d : opts.days) {
+    if (stop_signal()) break;
+    report.days.push_back(run_day(d, opts));
+  }
+  report.interrupted_by = stop_signal();
   return report;
 }
 
@@ -174,9 +184,17 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
   static std::mt19937_64 jitter_rng{std::random_device{}()};
   const int max_retries = settings_.pipeline.max_retries;
   for (int attempt = 0;; ++attempt) {
+    // A signal to stop: whatever the step did is rolled back, and the step is FAILED.
+    auto interrupted = [&] {
+      store_.rollback();
+      r.status = StepStatus::FAILED;
+      r.message = std::string("interrupted by ") + stop_signal_name(stop_signal()) +
+                  ": rolled back, nothing of this step was written";
+    };
     try {
       store_.begin();
       StepOutcome o = fn(ctx);
+      if (stop_signal()) return interrupted();
       if (ctx.dry_run)
         store_.rollback();
       else
@@ -195,6 +213,7 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
       }
       return;
     } catch (const TransientError& e) {
+      if (stop_signal()) return interrupted();
       store_.rollback();
       if (attempt >= max_retries) {
         r.status = StepStatus::FAILED;
@@ -210,6 +229,7 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
                    def.name, e.what(), attempt + 1, max_retries, delay);
       sleep_(delay);
     } catch (const std::exception& e) {
+      if (stop_signal()) return interrupted();
       store_.rollback();
       r.status = StepStatus::FAILED;
       r.message = e.what();
@@ -321,7 +341,12 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       blocked_by = "every step it needs failed";
 
     const bool selected = opts.steps.empty() || opts.steps.count(def.num) || def.num == kStepCount;
-    if (!selected) {
+    const bool stopping = stop_signal() != 0;
+    if (stopping) {  // logged once, as the step that did not run; the rest of the day is not
+      r.status = StepStatus::FAILED;
+      r.message = std::string("interrupted by ") + stop_signal_name(stop_signal()) +
+                  " before this step started; the steps after it did not run";
+    } else if (!selected) {
       r.message = "not selected (--steps)";
     } else if (!blocked_by.empty()) {
       r.message = blocked_by;
@@ -331,6 +356,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       run_with_retries(def, fn, ctx, r);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // The message reaches the log, stdout and the step log table: never a URL's password.
+    r.message = mask_url_credentials(std::move(r.message));
 
     if (r.status == StepStatus::FAILED)
       spdlog::error("[{}] step {:>2} {:<26} FAILED  {}", day.str(), r.num, r.name, r.message);
@@ -365,6 +392,7 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       }
     }
     result.steps.push_back(std::move(r));
+    if (stop_signal()) break;
   }
   if (sources_->cloudwatch) {  // what the day cost in API calls (GetMetricData is billed)
     collect::aws::Traffic t = sources_->cloudwatch->traffic();
@@ -376,7 +404,12 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
           day.str(), t.requests, t.connections, t.connections == 1 ? "" : "s",
           double(t.bytes_sent) / 1e6, double(t.bytes_received) / 1e6, t.retries, t.throttled);
   }
-  spdlog::info("[{}] run {} {}", day.str(), ctx.run_id, result.failed() ? "FAILED" : "finished");
+  if (stop_signal())
+    spdlog::error("[{}] run {} INTERRUPTED by {} after step {}; re-run the day", day.str(),
+                  ctx.run_id, stop_signal_name(stop_signal()), result.steps.back().num);
+  else
+    spdlog::info("[{}] run {} {}", day.str(), ctx.run_id,
+                 result.failed() ? "FAILED" : "finished");
   return result;
 }
 

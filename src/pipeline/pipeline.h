@@ -37,7 +37,11 @@ struct RunOptions {
   std::vector<Day> days;
   std::set<int> steps;                // empty = all 14
   std::vector<ServiceType> services;  // empty = every service the settings enable
+  bool lock_held = false;             // the caller already holds the store's run lock
 };
+
+// "pid N on HOST": who holds a run lock, for the message of the process refused.
+std::string lock_holder();
 
 enum class StepStatus { SUCCESS, FAILED, SKIPPED };
 std::string_view to_string(StepStatus s);
@@ -63,6 +67,9 @@ struct DayResult {
 
 struct RunReport {
   std::vector<DayResult> days;
+  // A signal asked to stop (core/stop.h): the step in progress was rolled back and logged
+  // FAILED (interrupted), and no later step or day ran. The signal's number, or 0.
+  int interrupted_by = 0;
   bool failed() const;
 };
 

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/text_safety.h"
 #include "transform/transform.h"
 
 namespace im::pipeline {
@@ -86,7 +87,7 @@ void log_prometheus_warnings(Context& c, StepOutcome& o) {
 // ---- 1 -------------------------------------------------------------------------------
 StepOutcome inventory_refresh(Context& c) {
   size_t upserted = 0, retired = 0;
-  std::string missing;
+  std::string missing, unavailable, refused;
   for (ServiceType svc : c.services)
     if (!c.source_for(svc))
       missing += (missing.empty() ? "not covered: " : "; ") + std::string(to_string(svc)) + ": " +
@@ -109,6 +110,20 @@ StepOutcome inventory_refresh(Context& c) {
     try {
       s.instances = src.inventory->discover(c.day, s.services);
       s.answered = true;
+      // Identifiers are checked at the source boundary, the same for both stores: an
+      // instance whose id no table can hold is refused alone, with the reason.
+      std::erase_if(s.instances, [&](const Instance& i) {
+        std::string why = identifier_problem(i.id);
+        if (why.empty() && !i.name.empty() && i.name != i.id) why = identifier_problem(i.name);
+        if (why.empty()) return false;
+        const std::string shown =
+            escape_control(i.id.substr(0, 80)) + (i.id.size() > 80 ? "..." : "");
+        spdlog::warn("[{}] inventory from {}: {} instance \"{}\" refused: {}", c.day.str(),
+                     src.name, to_string(i.service), shown, why);
+        refused += (refused.empty() ? "" : "; ") + std::string(to_string(i.service)) + " \"" +
+                   shown + "\" (" + why + ")";
+        return true;
+      });
       for (const auto& note : src.inventory->take_notes()) {
         spdlog::warn("[{}] inventory from {}: {}", c.day.str(), src.name, note);
         missing += (missing.empty() ? "" : "; ") + note;
@@ -122,8 +137,8 @@ StepOutcome inventory_refresh(Context& c) {
             std::find(s.services.begin(), s.services.end(), row.instance.service) !=
                 s.services.end())
           s.instances.push_back(std::move(row.instance));
-      missing += (missing.empty() ? "" : "; ") + src.name + " unavailable (" + e.what() +
-                 "), kept the " + std::to_string(s.instances.size()) + " instance(s) last seen";
+      unavailable += (unavailable.empty() ? "" : "; ") + src.name + " unavailable (" + e.what() +
+                     "), kept the " + std::to_string(s.instances.size()) + " instance(s) last seen";
       spdlog::warn("[{}] inventory from {} failed: {}; using the {} instance(s) last seen",
                    c.day.str(), src.name, e.what(), s.instances.size());
     }
@@ -164,7 +179,11 @@ StepOutcome inventory_refresh(Context& c) {
   o.message = std::to_string(found.size()) + " instances seen, " + std::to_string(retired) +
               " decommissioned" +
               (merged ? ", " + std::to_string(merged) + " found by two sources (merged)" : "") +
-              (missing.empty() ? "" : "; " + missing);
+              (missing.empty() ? "" : "; " + missing) +
+              (refused.empty() ? "" : "; refused: " + refused);
+  // A configured source that cannot be reached is a failure of the run (exit 1), not a skip:
+  // the instances last seen still go on to the collection steps.
+  o.partial_failure = unavailable;
   log_prometheus_warnings(c, o);
   c.inventory = std::move(found);
   return o;
@@ -296,11 +315,20 @@ StepOutcome normalize(Context& c) {
     return std::tie(a.service, a.instance_id) < std::tie(b.service, b.instance_id);
   });
   c.normalized.clear();
+  size_t impossible = 0;  // samples that cannot be measurements (counted, reported, dropped)
   for (size_t i = 0; i < c.raw.size();) {
     size_t j = i;
     while (j < c.raw.size() && c.raw[j].service == c.raw[i].service &&
            c.raw[j].instance_id == c.raw[i].instance_id)
       ++j;
+    for (size_t k = i; k < j; ++k)
+      if (size_t bad = transform::drop_impossible_samples(c.raw[k])) {
+        impossible += bad;
+        spdlog::warn("[{}] normalize: {} {} {}{}: {} sample(s) not finite or negative, dropped",
+                     c.day.str(), to_string(c.raw[k].service), c.raw[k].instance_id,
+                     c.raw[k].source_metric,
+                     c.raw[k].labels.empty() ? "" : "{" + c.raw[k].labels + "}", bad);
+      }
     auto inst = inventory.find(instance_key(c.raw[i].service, c.raw[i].instance_id));
     std::span<const Instance> known;
     if (inst != inventory.end()) known = std::span<const Instance>(inst->second, 1);
@@ -322,6 +350,8 @@ StepOutcome normalize(Context& c) {
   o.message = std::to_string(c.normalized.size()) + " metric series";
   if (!c.normalized_daily.empty())
     o.message += ", " + std::to_string(c.normalized_daily.size()) + " daily statistics";
+  if (impossible)
+    o.message += ", " + std::to_string(impossible) + " sample(s) not finite or negative dropped";
   return o;
 }
 
@@ -346,7 +376,20 @@ StepOutcome aggregate(Context& c) {
 
 StepOutcome persist_metrics(Context& c) {
   if (!c.daily) return skipped("no daily aggregates in this run");
+  // Last line of defence: a row that is not a day value of numbers never reaches the table,
+  // where one NULL average would fail the whole day's write.
+  const auto bad = std::remove_if(c.daily->begin(), c.daily->end(), [&](const DailyMetric& m) {
+    if (std::isfinite(m.avg) && std::isfinite(m.min) && std::isfinite(m.max) &&
+        std::isfinite(m.p95))
+      return false;
+    spdlog::warn("[{}] {} {} {}: the day's aggregate is not finite; not stored", c.day.str(),
+                 to_string(m.service), m.instance_id, m.metric);
+    return true;
+  });
+  const auto dropped = std::distance(bad, c.daily->end());
+  c.daily->erase(bad, c.daily->end());
   StepOutcome o;
+  if (dropped) o.message = std::to_string(dropped) + " non-finite aggregate(s) not stored";
   o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily));
   o.writes["infra_metric_daily"] = o.rows;
   return o;

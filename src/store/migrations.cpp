@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/types.h"
+
 namespace im::store {
 
 namespace {
@@ -56,6 +58,48 @@ std::vector<std::string> split_sql_statements(std::string_view script) {
     }
   }
   if (start < script.size()) flush(script.size());
+  return out;
+}
+
+const std::vector<std::string>& own_tables() {
+  static const std::vector<std::string> tables = {
+      "infra_fleet_inventory",       "infra_metric_daily",
+      "infra_anomaly_scores",        "infra_health_scores",
+      "infra_anomaly_alerts",        "infra_monitoring_pipeline_log",
+      "infra_metric_daily_archive",  "infra_anomaly_scores_archive",
+      "infra_health_scores_archive", "infra_anomaly_alerts_archive",
+      "infra_run_lock_holder"};
+  return tables;
+}
+
+void throw_foreign_tables(const std::string& where, const std::vector<std::string>& found) {
+  std::string list;
+  for (const auto& t : found) list += (list.empty() ? "" : ", ") + t;
+  throw ConfigError("the database " + where + " has no infra-monitor schema but already holds " +
+                    list +
+                    ": tables that infra-monitor did not create. Use a database of its own (or "
+                    "move those tables away); nothing was changed");
+}
+
+std::string statement_summary(std::string_view stmt, size_t max_chars) {
+  std::string out;
+  bool space = false;
+  for (size_t i = 0; i < stmt.size(); ++i) {
+    const char c = stmt[i];
+    if (c == '#' || (c == '-' && i + 1 < stmt.size() && stmt[i + 1] == '-')) {
+      while (i < stmt.size() && stmt[i] != '\n') ++i;
+      space = true;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+    if (out.size() >= max_chars) return out + "...";
+  }
   return out;
 }
 

@@ -21,4 +21,16 @@ const std::vector<Migration>& mysql_migrations();
 // are kept with the statement they precede; empty statements are dropped.
 std::vector<std::string> split_sql_statements(std::string_view script);
 
+// The tables the migrations create. A database with none of our schema_version rows that
+// already holds one of them holds someone else's tables: a migration would half-create ours
+// around them, so it is refused.
+const std::vector<std::string>& own_tables();
+// The ConfigError for those foreign tables, naming them.
+[[noreturn]] void throw_foreign_tables(const std::string& where,
+                                       const std::vector<std::string>& found);
+
+// A statement on one line for an error message: comments dropped, white space collapsed,
+// cut after `max_chars` with "...".
+std::string statement_summary(std::string_view stmt, size_t max_chars = 80);
+
 }  // namespace im::store

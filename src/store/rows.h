@@ -9,6 +9,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -26,6 +27,55 @@ inline std::string archive_date_column(const std::string& table) {
   for (const auto& [t, col] : kDataTables)
     if (table == t) return col;
   throw StoreError("archive: '" + table + "' is not an archivable table");
+}
+
+// The natural key of a data table (its UNIQUE key) as "l.c = r.c AND ..." between two aliases.
+inline std::string key_match(const std::string& table, const std::string& l, const std::string& r) {
+  static const std::pair<const char*, std::vector<const char*>> keys[] = {
+      {"infra_metric_daily", {"metric_date", "service_type", "instance_id", "metric_name"}},
+      {"infra_anomaly_scores", {"metric_date", "service_type", "instance_id", "metric_name"}},
+      {"infra_health_scores", {"metric_date", "service_type", "instance_id"}},
+      {"infra_anomaly_alerts", {"alert_date", "instance_id", "metric_name", "alert_type"}}};
+  for (const auto& [t, cols] : keys) {
+    if (table != t) continue;
+    std::string out;
+    for (const char* c : cols)
+      out += (out.empty() ? "" : " AND ") + l + "." + c + " = " + r + "." + c;
+    return out;
+  }
+  throw StoreError("no natural key known for '" + table + "'");
+}
+
+// A history read of a data table that sees its archive too: a recompute of a kept day reads
+// as far back as its baselines reach, past the last `archive --before`. An archived row counts
+// only where the live table has no row of its key (a day run again after it was archived).
+// `filter` (with ? placeholders) applies to both halves: bind its values twice. `order` is by
+// column position (1 = the first of `columns`).
+inline std::string history_select(const std::string& table, const std::string& columns,
+                                  const std::string& filter, const std::string& order) {
+  return "SELECT * FROM (SELECT " + columns + " FROM " + table + " WHERE " + filter +
+         " UNION ALL SELECT " + columns + " FROM " + table + "_archive a WHERE " + filter +
+         " AND NOT EXISTS (SELECT 1 FROM " + table + " l WHERE " + key_match(table, "l", "a") +
+         ")) h ORDER BY " + order;
+}
+
+// The values of a history_select filter "date BETWEEN ? AND ?" plus one ? per service, for
+// both halves.
+template <class S>
+void bind_window(S& s, Day from, Day to, std::span<const ServiceType> services) {
+  for (int half = 0; half < 2; ++half) {
+    s.bind(from).bind(to);
+    for (ServiceType svc : services) s.bind(to_string(svc));
+  }
+}
+
+// Before rows dated before the cut are copied to the archive, the archived rows they replace
+// (same key: a day archived, run again, archived again) are removed, so the archive holds one
+// row per key and history reads stay exact. One ? (the cut).
+inline std::string archive_replaced(const std::string& table) {
+  const std::string col = archive_date_column(table);
+  return "DELETE FROM " + table + "_archive WHERE EXISTS (SELECT 1 FROM " + table + " l WHERE l." +
+         col + " < ? AND " + key_match(table, "l", table + "_archive") + ")";
 }
 
 // An archive move is kept only when the copy and the delete both touched the rows counted.

@@ -22,14 +22,27 @@ const std::vector<std::string>& Store::archivable_tables() {
   return tables;
 }
 
-std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode, const MysqlOptions& mysql) {
+std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode, const MysqlOptions& mysql,
+                                  bool migrate) {
+  std::unique_ptr<Store> store;
   switch (url.kind) {
     case StorageUrl::Kind::SQLITE:
-      return open_sqlite(url.path, mode);
+      store = open_sqlite(url.path, mode);
+      break;
     case StorageUrl::Kind::MYSQL:
-      return open_mysql(url, mode, mysql);
+      store = open_mysql(url, mode, mysql);
+      break;
   }
-  throw StoreError("unknown storage kind");
+  if (!store) throw StoreError("unknown storage kind");
+  if (migrate) store->migrate();
+  return store;
+}
+
+void throw_schema_too_new(const std::string& where, int found, int known) {
+  throw ConfigError("the database " + where + " has schema version " + std::to_string(found) +
+                    ", newer than this program's " + std::to_string(known) +
+                    ": a newer infra-monitor wrote it; run that version (this one does not read "
+                    "or write a schema it does not know)");
 }
 
 }  // namespace im::store

@@ -98,7 +98,9 @@ struct AckFilter {
   std::optional<Day> before = {};  // alert_date < before
 };
 
-enum class OpenMode { READ_WRITE, DRY_RUN };
+// READ_ONLY: reads only (status); nothing is created, migrated or written, so a database
+// file without write permission still answers.
+enum class OpenMode { READ_WRITE, DRY_RUN, READ_ONLY };
 
 // How to reach a MySQL/MariaDB server beyond its URL (the `mysql:` settings).
 struct MysqlOptions {
@@ -127,10 +129,16 @@ class Store {
   virtual std::string describe() const = 0;  // e.g. "sqlite:///abs/var/infra_monitor.db"
   virtual int schema_version() = 0;
   virtual int latest_schema_version() const = 0;
-  virtual int migrate() = 0;  // applies pending migrations; returns how many
+  // Applies pending migrations; returns how many. Safe when several processes migrate at
+  // once (they serialize; each migration is applied once). Throws ConfigError when the
+  // database's schema is newer than this program's: it never writes to a schema it does not
+  // know.
+  virtual int migrate() = 0;
 
   // Throws LockBusyError naming the holder when another run holds the lock.
   virtual std::unique_ptr<RunLock> acquire_run_lock(const std::string& holder) = 0;
+  // Who holds the run lock now ("pid N on HOST since T UTC"), without taking it; "" when free.
+  virtual std::string run_lock_holder() = 0;
 
   virtual void begin() = 0;
   virtual void commit() = 0;
@@ -210,7 +218,11 @@ class Store {
 // mode nothing is created or changed on disk: a missing SQLite file is replaced by an empty
 // in-memory database, and the caller rolls back every transaction.
 // `mysql` applies to mysql:// URLs only.
+// With `migrate` false the caller migrates itself, e.g. after taking the run lock.
 std::unique_ptr<Store> open_store(const StorageUrl& url, OpenMode mode = OpenMode::READ_WRITE,
-                                  const MysqlOptions& mysql = {});
+                                  const MysqlOptions& mysql = {}, bool migrate = true);
+
+// The ConfigError of a database whose schema is newer than this program's.
+[[noreturn]] void throw_schema_too_new(const std::string& where, int found, int known);
 
 }  // namespace im::store

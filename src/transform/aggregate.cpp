@@ -13,17 +13,18 @@ bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out) {
   for (size_t k = 0; k < s.values.size(); ++k) {
     int64_t t = s.start_unix + int64_t(k) * s.step_seconds;
     if (t < day.start_unix() || t >= day.end_unix()) continue;
-    if (!std::isnan(s.values[k])) vals.push_back(s.values[k]);
+    if (std::isfinite(s.values[k])) vals.push_back(s.values[k]);
   }
   if (vals.empty()) return false;
-  double sum = 0;
-  for (double v : vals) sum += v;
+  // A running mean: the sum of 288 values near 1e308 overflows, their mean does not.
+  double mean = 0;
+  for (size_t i = 0; i < vals.size(); ++i) mean += (vals[i] - mean) / double(i + 1);
   std::sort(vals.begin(), vals.end());
   out.date = day;
   out.service = s.service;
   out.instance_id = s.instance_id;
   out.metric = s.metric;
-  out.avg = sum / double(vals.size());
+  out.avg = mean;
   out.min = vals.front();
   out.max = vals.back();
   out.p95 = quantile_sorted(vals, 0.95);
@@ -56,6 +57,14 @@ std::vector<DailyMetric> normalize_daily(std::span<const SourceDaily> daily, Day
   std::vector<DailyMetric> out;
   out.reserve(daily.size() * 2);
   for (const SourceDaily& d : daily) {
+    if (!plausible(d)) {
+      notes.push_back(d.instance_id + " " + d.source_metric +
+                      ": the day's statistics are not finite or negative (avg " +
+                      std::to_string(d.avg) + ", min " + std::to_string(d.min) + ", max " +
+                      std::to_string(d.max) + ", p95 " + std::to_string(d.p95) +
+                      "); this series-day is not used");
+      continue;
+    }
     for (const MetricDef& m : metric_catalog()) {
       if (m.service != d.service || m.input != d.source_metric) continue;
       double k = m.scale;

@@ -21,6 +21,22 @@ std::vector<double> counter_rate(std::span<const double> c, int32_t step, int ma
   return rate;
 }
 
+size_t drop_impossible_samples(RawSeries& s) {
+  size_t dropped = 0;
+  for (double& v : s.values)
+    if (!std::isnan(v) && (!std::isfinite(v) || v < 0)) {
+      v = NAN;
+      ++dropped;
+    }
+  return dropped;
+}
+
+bool plausible(const SourceDaily& d) {
+  for (double v : {d.avg, d.min, d.max, d.p95})
+    if (!std::isfinite(v) || v < 0) return false;
+  return true;
+}
+
 namespace {
 
 // Deltas of a counter per interval (rate × seconds), NaN where unknown.

@@ -15,6 +15,15 @@ struct Normalized {
   std::vector<std::string> notes;  // e.g. "redis-x has maxmemory 0: no memory_usage_pct"
 };
 
+// Samples that cannot be measurements: +Inf, -Inf, or below zero (every catalog input is a
+// count, a size, a duration or a percentage). Each becomes a missing sample (NaN), so a bad
+// sample costs at most its own slot (and, when too many go, its series-day's coverage), never
+// the fleet's day. Returns how many were dropped.
+size_t drop_impossible_samples(RawSeries& s);
+// The same check of a source's statistics of the day (CloudWatch): false when any of avg,
+// min, max or p95 is not finite or is negative; the series-day is then not used.
+bool plausible(const SourceDaily& d);
+
 // Normalizes the raw series of one day. `inventory` supplies what the samples lack
 // (allocated storage for free_storage_pct). Series of unknown instances still normalize.
 Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> inventory);
@@ -28,7 +37,9 @@ std::vector<double> counter_rate(std::span<const double> counter, int32_t step_s
 using im::quantile_sorted;  // core/types.h
 
 // Aggregates one series over [day 00:00, day+1 00:00) UTC. Returns false when the day
-// holds no sample (no row is stored for it, never a zero).
+// holds no sample (no row is stored for it, never a zero). Values that are not finite (a
+// ratio over a near-zero denominator) count as missing; the mean is accumulated so that it
+// cannot overflow.
 bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out);
 
 // Aggregates every series; units and sources come from the catalog.

@@ -20,9 +20,11 @@ namespace im::test {
 class Child {
  public:
   // `env` entries override (or, with an empty value, remove) the current environment.
+  // `prefix` runs the binary through another program (e.g. setpriv to drop privileges).
   Child(std::vector<std::string> args, const std::map<std::string, std::string>& env,
-        const std::string& output_path) {
+        const std::string& output_path, std::vector<std::string> prefix = {}) {
     args.insert(args.begin(), IM_BINARY);
+    args.insert(args.begin(), prefix.begin(), prefix.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -41,7 +43,7 @@ class Child {
     posix_spawn_file_actions_addopen(&fa, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawn(&pid_, IM_BINARY, &fa, nullptr, argv.data(), envp.data());
+    int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot start " + std::string(IM_BINARY));
   }

@@ -126,10 +126,9 @@ INSTANTIATE_TEST_SUITE_P(
               "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing "
               "would load too many samples into memory\"}",
               false, "too many samples"},
-        Fault{"bad_value", 200, "application/json",
-              "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{"
-              "\"metric\":{},\"value\":[1,\"abc\"]}]}}",
-              false, "bad sample value"},
+        Fault{"result_type_not_a_string", 200, "application/json",
+              "{\"status\":\"success\",\"data\":{\"resultType\":5,\"result\":[]}}", false,
+              "no data.resultType string"},
         Fault{"unavailable", 503, "text/plain", "Service Unavailable", true, "HTTP 503"},
         Fault{"unauthorized", 401, "text/plain", "no", false, "HTTP 401"}),
     [](const auto& info) { return std::string(info.param.name); });

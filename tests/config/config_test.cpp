@@ -161,6 +161,62 @@ TEST(Config, GuideDbVariablesBuildTheMysqlUrl) {
   EXPECT_EQ(load_settings(src).settings.storage.kind, StorageUrl::Kind::SQLITE);
 }
 
+// Issue #13, item 2: the README's production recipe (the guide's DB_* variables with the shipped
+// YAML, whose storage.url is "${IM_STORAGE_URL:-sqlite://...}") wrote to a local SQLite file.
+TEST(Config, GuideDbVariablesWinOverTheShippedSqliteFallback) {
+  ConfigSources src;
+  const auto root = test::data_dir().parent_path().parent_path();
+  src.config_path = (root / "config" / "pipeline_config.yaml").string();
+  src.config_explicit = true;
+  src.env_path = "/nonexistent/.env";
+  src.environment = {{"DB_HOST", "db.internal"},
+                     {"DB_USER", "monitor"},
+                     {"DB_NAME", "infra"},
+                     {"DB_PASSWORD", "pw"}};
+  auto ls = load_settings(src);
+  EXPECT_EQ(ls.settings.storage.str(), "mysql://monitor@db.internal:3306/infra");
+  // IM_STORAGE_URL resolves the fallback: an explicit choice of another backend is refused.
+  src.environment["IM_STORAGE_URL"] = "sqlite://var/other.db";
+  try {
+    load_settings(src);
+    FAIL() << "a sqlite storage.url and DB_HOST together were accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("names another database than DB_HOST"), std::string::npos)
+        << e.what();
+  }
+  // A MySQL URL agrees with DB_HOST; the command line wins over everything, with a warning.
+  src.environment["IM_STORAGE_URL"] = "mysql://other@h:3306/x";
+  EXPECT_EQ(load_settings(src).settings.storage.str(), "mysql://other@h:3306/x");
+  src.environment.erase("IM_STORAGE_URL");
+  src.cli["storage.url"] = "sqlite://x.db";
+  ls = load_settings(src);
+  EXPECT_EQ(ls.settings.storage.kind, StorageUrl::Kind::SQLITE);
+  ASSERT_FALSE(ls.warnings.empty());
+  EXPECT_NE(ls.warnings.back().find("DB_HOST (DB_HOST in the environment) is ignored"),
+            std::string::npos)
+      << ls.warnings.back();
+}
+
+// Issue #13, item 16: --config DIR failed with "basic_filebuf::underflow", --env-file DIR
+// was silently ignored.
+TEST(Config, ADirectoryGivenAsAFileIsNamed) {
+  TempDir dir;
+  auto src = sources_in(dir);
+  for (bool config : {true, false}) {
+    auto s = src;
+    (config ? s.config_path : s.env_path) = dir.path().string();
+    (config ? s.config_explicit : s.env_explicit) = true;
+    try {
+      load_settings(s);
+      FAIL() << "a directory was accepted";
+    } catch (const ConfigError& e) {
+      const std::string want = std::string(config ? "--config " : "--env-file ") +
+                               dir.path().string() + " is a directory";
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Config, SubstitutesVariablesFromEnvironmentThenDotenv) {
   TempDir dir;
   auto src = sources_in(dir);

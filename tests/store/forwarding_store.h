@@ -14,6 +14,7 @@ class ForwardingStore : public Store {
   int schema_version() override { return in_.schema_version(); }
   int latest_schema_version() const override { return in_.latest_schema_version(); }
   int migrate() override { return in_.migrate(); }
+  std::string run_lock_holder() override { return in_.run_lock_holder(); }
   std::unique_ptr<RunLock> acquire_run_lock(const std::string& h) override {
     return in_.acquire_run_lock(h);
   }

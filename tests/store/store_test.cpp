@@ -259,12 +259,26 @@ TEST_P(StoreSuite, ArchiveMovesOldRowsAndVerifiesCounts) {
   store->begin();
   EXPECT_EQ(store->archive_rows("infra_metric_daily", kDay - 1), 1);
   store->commit();
-  EXPECT_EQ(store->load_daily_metrics(kDay - 5, kDay, {}).size(), 2u);
-  // The same day again (re-run, then archived again) must not collide in the archive.
+  EXPECT_EQ(store->day_counts(kDay - 2)["infra_metric_daily"], 0);
+  // History reads see the archive (a recompute of a kept day reads back past the cut).
+  auto values = [&] {
+    std::vector<std::pair<Day, double>> out;
+    for (const auto& m : store->load_daily_metrics(kDay - 5, kDay, {}))
+      out.push_back({m.date, m.avg});
+    return out;
+  };
+  using V = std::vector<std::pair<Day, double>>;
+  EXPECT_EQ(values(), (V{{kDay - 2, 1}, {kDay - 1, 2}, {kDay, 3}}));
+  // The same day again: the live row wins over the archived one, and once archived again it
+  // replaces it (one archived row per key).
   store->begin();
-  store->upsert_daily_metrics(std::vector<DailyMetric>{metric("a", "m", 1, kDay - 2)});
+  store->upsert_daily_metrics(std::vector<DailyMetric>{metric("a", "m", 7, kDay - 2)});
+  store->commit();
+  EXPECT_EQ(values(), (V{{kDay - 2, 7}, {kDay - 1, 2}, {kDay, 3}}));
+  store->begin();
   EXPECT_EQ(store->archive_rows("infra_metric_daily", kDay - 1), 1);
   store->commit();
+  EXPECT_EQ(values(), (V{{kDay - 2, 7}, {kDay - 1, 2}, {kDay, 3}}));
   EXPECT_THROW(store->archive_rows("infra_fleet_inventory", kDay), StoreError);
 }
 

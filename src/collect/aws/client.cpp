@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collect/curl_util.h"
+#include "core/text_safety.h"
 #include "core/types.h"
 
 namespace im::collect::aws {
@@ -119,6 +120,7 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to_string);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer_);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  abort_on_stop(curl);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ * 1000));
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   // A 500-query request (~106 KB) in one send, its answer (~55 KB) in one read.
@@ -170,8 +172,8 @@ pugi::xml_document QueryClient::call_form(const std::string& action, std::string
 }
 
 const std::string& QueryClient::call_json(const std::string& target, std::string_view json) {
-  const std::string what =
-      "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) + " at " + endpoint_;
+  const std::string what = "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) +
+                           " at " + mask_url_credentials(endpoint_);
   retrying([&] {
     const long status = send(what, "application/x-amz-json-1.0", target, json);
     if (status == 200) return;
@@ -204,7 +206,8 @@ pugi::xml_document QueryClient::call_once(const std::string& action, std::string
   body_.reserve(form.size() + 64);
   form_encode_to(body_, {{"Action", action}, {"Version", version_}});
   if (!form.empty()) (body_ += '&').append(form);
-  const std::string what = "aws: " + service_ + " " + action + " at " + endpoint_;
+  const std::string what =
+      "aws: " + service_ + " " + action + " at " + mask_url_credentials(endpoint_);
   const long status = send(what, "application/x-www-form-urlencoded; charset=utf-8", "", body_);
 
   pugi::xml_document doc;

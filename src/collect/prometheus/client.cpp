@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collect/curl_util.h"
+#include "core/text_safety.h"
 #include "core/types.h"
 
 namespace im::collect::prometheus {
@@ -16,13 +17,13 @@ namespace {
 using nlohmann::json;
 
 // Prometheus encodes sample values as strings: "1.5", "NaN", "+Inf".
-double parse_value(const json& v, const std::string& what) {
-  if (!v.is_string()) throw SourceError("prometheus: " + what + ": a sample value is not a string");
+double parse_value(const json& v) {
+  if (!v.is_string()) throw SourceError("a sample value is not a string: " + v.dump());
   const std::string& s = v.get_ref<const std::string&>();
   char* end = nullptr;
   double d = std::strtod(s.c_str(), &end);
   if (end == s.c_str() || *end != '\0')
-    throw SourceError("prometheus: " + what + ": bad sample value '" + s + "'");
+    throw SourceError("bad sample value '" + escape_control(s.substr(0, 40)) + "'");
   return d;
 }
 
@@ -35,8 +36,13 @@ Labels parse_labels(const json& m) {
 }
 
 // The JSON envelope of every API answer: {"status": "success"|"error", "data": ..., ...}.
-json parse_envelope(const std::string& body, const std::string& what) {
-  json doc = json::parse(body, nullptr, false);
+// Bytes that are not UTF-8 (a hostile or broken label) would make the whole answer unreadable:
+// they become U+FFFD, the series holding them are refused where their labels are checked, and
+// `replaced` says how many there were.
+json parse_envelope(const std::string& body, const std::string& what, size_t* replaced = nullptr) {
+  size_t bad = 0;
+  json doc = json::parse(replace_invalid_utf8(body, bad), nullptr, false);
+  if (replaced) *replaced = bad;
   if (doc.is_discarded())
     throw SourceError("prometheus: " + what +
                       ": the answer is not JSON (truncated, or not a "
@@ -46,47 +52,92 @@ json parse_envelope(const std::string& body, const std::string& what) {
     throw SourceError("prometheus: " + what +
                       ": the answer has no \"status\": " + answer_excerpt(body));
   if (doc["status"] != "success") {
-    std::string type = doc.value("errorType", "unknown"), err = doc.value("error", "");
-    throw SourceError("prometheus: " + what + " was refused (" + type + "): " + err);
+    auto text = [&](const char* key, const char* def) {
+      return doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>()
+                                                       : std::string(def);
+    };
+    throw SourceError("prometheus: " + what + " was refused (" + text("errorType", "unknown") +
+                      "): " + answer_excerpt(text("error", "")));
   }
   return doc;
+}
+
+// {k="v", ...} for a message, control characters escaped and cut at 160 characters.
+std::string describe_labels(const json& metric) {
+  std::string out;
+  if (metric.is_object())
+    for (auto& [k, v] : metric.items())
+      out += (out.empty() ? "" : ", ") + k + "=" +
+             (v.is_string() ? "\"" + v.get<std::string>() + "\"" : v.dump());
+  out = escape_control(out);
+  if (out.size() > 160) out = out.substr(0, 160) + "...";
+  return "{" + out + "}";
+}
+
+// A series' labels: every value must be a string (the API's own form).
+Labels series_labels(const json& metric) {
+  if (!metric.is_object()) throw SourceError("its \"metric\" is not an object of labels");
+  Labels out;
+  for (auto& [k, v] : metric.items()) {
+    if (!v.is_string()) throw SourceError("label " + escape_control(k) + " is not a string");
+    out[k] = v.get<std::string>();
+  }
+  return out;
 }
 
 }  // namespace
 
 QueryResult parse_query_response(const std::string& body, const std::string& what) {
-  json doc = parse_envelope(body, what);
+  size_t not_utf8 = 0;
+  json doc = parse_envelope(body, what, &not_utf8);
   QueryResult r;
+  if (not_utf8)
+    r.warnings.push_back(std::to_string(not_utf8) +
+                         " byte(s) of the answer are not UTF-8 (read as U+FFFD)");
   if (doc.contains("warnings") && doc["warnings"].is_array())
     for (const auto& w : doc["warnings"])
       if (w.is_string()) r.warnings.push_back(w.get<std::string>());
   const json& data = doc["data"];
-  if (!data.is_object() || !data.contains("resultType") || !data.contains("result") ||
-      !data["result"].is_array())
-    throw SourceError("prometheus: " + what + ": the answer has no data.result");
+  if (!data.is_object() || !data.contains("resultType") || !data["resultType"].is_string() ||
+      !data.contains("result") || !data["result"].is_array())
+    throw SourceError("prometheus: " + what +
+                      ": the answer has no data.resultType string and data.result list");
   const std::string type = data["resultType"].get<std::string>();
+  if (type != "matrix" && type != "vector")
+    throw SourceError("prometheus: " + what + ": unexpected result type '" + escape_control(type) +
+                      "'");
+  auto sample = [&](const json& p, double& t, double& v) {
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number())
+      throw SourceError("a sample is not [time, \"value\"]");
+    t = p[0].get<double>();
+    v = parse_value(p[1]);
+  };
+  // A malformed series is refused alone, named with its labels; the others are kept.
   for (const auto& item : data["result"]) {
-    if (type == "matrix") {
-      Series s;
-      s.labels = parse_labels(item.value("metric", json::object()));
-      const json& values = item.contains("values") ? item["values"] : json::array();
-      s.times.reserve(values.size());
-      s.values.reserve(values.size());
-      for (const auto& p : values) {
-        if (!p.is_array() || p.size() != 2 || !p[0].is_number())
-          throw SourceError("prometheus: " + what + ": a sample is not [time, \"value\"]");
-        s.times.push_back(p[0].get<double>());
-        s.values.push_back(parse_value(p[1], what));
+    try {
+      if (!item.is_object()) throw SourceError("it is not an object");
+      const Labels labels =
+          series_labels(item.contains("metric") ? item["metric"] : json::object());
+      if (type == "matrix") {
+        Series s;
+        s.labels = labels;
+        const json& values = item.contains("values") ? item["values"] : json::array();
+        if (!values.is_array()) throw SourceError("its \"values\" is not a list");
+        s.times.resize(values.size());
+        s.values.resize(values.size());
+        for (size_t k = 0; k < values.size(); ++k) sample(values[k], s.times[k], s.values[k]);
+        r.matrix.push_back(std::move(s));
+      } else {
+        Sample v;
+        v.labels = labels;
+        sample(item.contains("value") ? item["value"] : json(), v.time, v.value);
+        r.vector.push_back(std::move(v));
       }
-      r.matrix.push_back(std::move(s));
-    } else if (type == "vector") {
-      const json& p = item.contains("value") ? item["value"] : json();
-      if (!p.is_array() || p.size() != 2 || !p[0].is_number())
-        throw SourceError("prometheus: " + what + ": a sample is not [time, \"value\"]");
-      r.vector.push_back({parse_labels(item.value("metric", json::object())), p[0].get<double>(),
-                          parse_value(p[1], what)});
-    } else {
-      throw SourceError("prometheus: " + what + ": unexpected result type '" + type + "'");
+    } catch (const std::exception& e) {  // SourceError, or a json type error
+      r.rejected.push_back(describe_labels(item.is_object() && item.contains("metric")
+                                               ? item["metric"]
+                                               : json::object()) +
+                           ": " + e.what());
     }
   }
   return r;
@@ -113,6 +164,7 @@ std::string Client::perform(const std::string& path, const std::string* form,
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_to_string);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  abort_on_stop(c);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.timeout_seconds * 1000));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min(opts_.timeout_seconds, 10.0) * 1000));
@@ -136,7 +188,8 @@ std::string Client::perform(const std::string& path, const std::string* form,
   ++requests_;
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    std::string text = "prometheus: " + what + " at " + opts_.url + ": " + curl_easy_strerror(rc);
+    std::string text = "prometheus: " + what + " at " + mask_url_credentials(opts_.url) + ": " +
+                       curl_easy_strerror(rc);
     switch (rc) {
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_CONNECT:
@@ -153,14 +206,14 @@ std::string Client::perform(const std::string& path, const std::string* form,
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 500 || status == 429)
-    throw TransientError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
-                         std::to_string(status) + ": " + answer_excerpt(body));
+    throw TransientError("prometheus: " + what + " at " + mask_url_credentials(opts_.url) +
+                         ": HTTP " + std::to_string(status) + ": " + answer_excerpt(body));
   if (status == 401 || status == 403)
-    throw SourceError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
+    throw SourceError("prometheus: " + what + " at " + mask_url_credentials(opts_.url) + ": HTTP " +
                       std::to_string(status) +
                       " (check prometheus.username/password or bearer_token)");
   if (status != 200 && status != 400 && status != 422)  // 400/422 carry the API's error JSON
-    throw SourceError("prometheus: " + what + " at " + opts_.url + ": HTTP " +
+    throw SourceError("prometheus: " + what + " at " + mask_url_credentials(opts_.url) + ": HTTP " +
                       std::to_string(status) + ": " + answer_excerpt(body));
   return body;
 }
@@ -177,8 +230,8 @@ std::string Client::post_form(const std::string& path, const std::string& form,
 void Client::ready() {
   std::string body = get("/-/ready", "readiness check");
   if (body.find("Ready") == std::string::npos && body.find("ready") == std::string::npos)
-    throw SourceError("prometheus: readiness check at " + opts_.url + ": unexpected answer " +
-                      answer_excerpt(body));
+    throw SourceError("prometheus: readiness check at " + mask_url_credentials(opts_.url) +
+                      ": unexpected answer " + answer_excerpt(body));
 }
 
 std::vector<Target> Client::targets() {
@@ -187,9 +240,13 @@ std::vector<Target> Client::targets() {
   std::vector<Target> out;
   const json& active =
       doc["data"].contains("activeTargets") ? doc["data"]["activeTargets"] : json::array();
-  for (const auto& t : active)
-    out.push_back({parse_labels(t.value("labels", json::object())), t.value("scrapeUrl", ""),
-                   t.value("health", "unknown"), t.value("lastError", "")});
+  try {
+    for (const auto& t : active)
+      out.push_back({parse_labels(t.value("labels", json::object())), t.value("scrapeUrl", ""),
+                     t.value("health", "unknown"), t.value("lastError", "")});
+  } catch (const json::exception& e) {
+    throw SourceError("prometheus: " + what + ": a target is malformed: " + e.what());
+  }
   return out;
 }
 

@@ -43,6 +43,9 @@ struct QueryResult {
   std::vector<Series> matrix;  // for range-vector expressions
   std::vector<Sample> vector;  // for instant-vector expressions
   std::vector<std::string> warnings;
+  // Series refused for what they hold (a label or value of the wrong type), each as
+  // "{labels}: reason"; the others are kept.
+  std::vector<std::string> rejected;
 };
 
 class Client {

@@ -61,6 +61,8 @@ void RedisSource::fetch(const std::string& metric, Day day, std::span<const std:
 QueryResult RedisSource::query(const std::string& expr, Day day) {
   auto r = client_.query(expr, day_eval_time(day));
   for (const auto& w : r.warnings) warnings_.push_back("query `" + expr + "`: " + w);
+  for (const auto& x : r.rejected)
+    warnings_.push_back("query `" + expr + "`: series " + x + " refused");
   return r;
 }
 

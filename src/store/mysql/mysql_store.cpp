@@ -36,8 +36,17 @@ constexpr unsigned kDuplicateColumn = 1060;  // ER_DUP_FIELDNAME
 constexpr const char* kPartitionedTables[] = {"infra_metric_daily", "infra_anomaly_scores"};
 
 // GET_LOCK names are limited to 64 characters.
+// A server-wide lock name of at most 64 characters (MariaDB's limit). A name that would be
+// longer keeps its start and ends with a hash of the whole database name: two databases
+// sharing their first characters never share a lock.
 std::string lock_name(const std::string& database, const char* what) {
-  return ("infra_monitor:" + std::string(what) + ":" + database).substr(0, 64);
+  std::string name = "infra_monitor:" + std::string(what) + ":" + database;
+  if (name.size() <= 64) return name;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits
+  for (unsigned char c : database) h = (h ^ c) * 1099511628211ull;
+  char hex[20];
+  std::snprintf(hex, sizeof hex, "~%016llx", static_cast<unsigned long long>(h));
+  return name.substr(0, 64 - 17) + hex;
 }
 
 // Year and month of a day, and the first day of the month `k` months later.
@@ -128,8 +137,10 @@ class MysqlStore final : public Store {
   // migrating at once.
   int migrate() override {
     int current = schema_version();
+    if (current > latest_schema_version())
+      throw_schema_too_new(describe(), current, latest_schema_version());
     if (current >= latest_schema_version()) return 0;
-    if (mode_ == OpenMode::DRY_RUN)
+    if (mode_ != OpenMode::READ_WRITE)
       throw StoreError("the database " + url_.str() + " has schema version " +
                        std::to_string(current) + " but this program needs " +
                        std::to_string(latest_schema_version()) +
@@ -150,6 +161,7 @@ class MysqlStore final : public Store {
           "description VARCHAR(255) NOT NULL, applied_at DATETIME NOT NULL) ENGINE = InnoDB "
           "DEFAULT CHARSET = utf8mb4");
       current = schema_version();  // another host may have finished while we waited
+      if (current == 0) refuse_foreign_tables(c);
       for (const Migration& m : mysql_migrations()) {
         if (m.version <= current) continue;
         for (const std::string& stmt : split_sql_statements(m.sql)) {
@@ -160,7 +172,8 @@ class MysqlStore final : public Store {
             // ADD COLUMN IF NOT EXISTS): the statement is done.
             if (c.last_error() == kDuplicateColumn) continue;
             throw StoreError("migration " + std::to_string(m.version) + " (" +
-                             std::string(m.description) + ") failed: " + e.what());
+                             std::string(m.description) + ") failed at `" +
+                             statement_summary(stmt) + "`: " + statement_summary(e.what(), 300));
           }
         }
         Statement s(c,
@@ -177,6 +190,44 @@ class MysqlStore final : public Store {
     return applied;
   }
 
+  void refuse_foreign_tables(Connection& c) {
+    std::vector<std::string> found;
+    for (const std::string& t : own_tables()) {
+      Statement q(c,
+                  "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                  "AND TABLE_NAME = ?");
+      q.bind(t).execute();
+      if (q.fetch() && q.integer(0) > 0) found.push_back(t);
+      q.done();
+    }
+    if (!found.empty()) throw_foreign_tables(describe(), found);
+  }
+
+  std::string run_lock_holder() override {
+    const std::string name = lock_name(url_.database, "run");
+    Statement used(db(), "SELECT IS_USED_LOCK(?)");
+    used.bind(name).execute();
+    const bool held = used.fetch() && !used.is_null(0);
+    used.done();
+    return held ? holder_note(db(), name) : "";
+  }
+
+  // The note the holder of lock `name` left in infra_run_lock_holder ("another session" when
+  // there is none: before the first migration, or a holder that left none).
+  std::string holder_note(Connection& c, const std::string& name) {
+    std::string who = "another session";
+    try {
+      Statement h(c,
+                  "SELECT CONCAT(holder, ' since ', DATE_FORMAT(acquired_at, '%Y-%m-%d "
+                  "%H:%i:%s'), ' UTC') FROM infra_run_lock_holder WHERE lock_name = ?");
+      h.bind(name).execute();
+      if (h.fetch()) who = h.text(0);
+      h.done();
+    } catch (const StoreError&) {
+    }
+    return who;
+  }
+
   std::unique_ptr<RunLock> acquire_run_lock(const std::string& holder) override {
     if (mode_ == OpenMode::DRY_RUN) return std::make_unique<NoLock>();
     // A session of its own: the data session may be replaced after a lost connection,
@@ -188,20 +239,18 @@ class MysqlStore final : public Store {
     bool locked = get.fetch() && get.integer(0) == 1;
     get.done();
     if (!locked) {
-      std::string who = "another session";
-      Statement h(*conn,
-                  "SELECT CONCAT(holder, ' since ', DATE_FORMAT(acquired_at, '%Y-%m-%d %H:%i:%s'), "
-                  "' UTC') FROM infra_run_lock_holder WHERE lock_name = ?");
-      h.bind(name).execute();
-      if (h.fetch()) who = h.text(0);
-      h.done();
+      const std::string who = holder_note(*conn, name);
       throw LockBusyError("another run holds the lock " + name + " on " + url_.str() + " (" + who +
                           "); wait for it to finish");
     }
-    Statement note(*conn,
-                   "REPLACE INTO infra_run_lock_holder (lock_name, holder, acquired_at) VALUES "
-                   "(?, ?, UTC_TIMESTAMP())");
-    note.bind(name).bind(holder.substr(0, 255)).execute();
+    try {
+      Statement note(*conn,
+                     "REPLACE INTO infra_run_lock_holder (lock_name, holder, acquired_at) VALUES "
+                     "(?, ?, UTC_TIMESTAMP())");
+      note.bind(name).bind(holder.substr(0, 255)).execute();
+    } catch (const StoreError&) {
+      // Before the first migration there is no table for the note: the lock holds anyway.
+    }
     return std::make_unique<ServerLock>(std::move(conn), name);
   }
 
@@ -318,12 +367,10 @@ class MysqlStore final : public Store {
 
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
-    Statement s(db(), std::string("SELECT ") + rows::kDailyMetricColumns +
-                          " FROM infra_metric_daily WHERE metric_date BETWEEN ? AND ?" +
-                          services_in(services) +
-                          " ORDER BY metric_date, service_type, instance_id, metric_name");
-    s.bind(from).bind(to);
-    for (ServiceType svc : services) s.bind(to_string(svc));
+    Statement s(db(), rows::history_select("infra_metric_daily", rows::kDailyMetricColumns,
+                                           "metric_date BETWEEN ? AND ?" + services_in(services),
+                                           "1, 2, 3, 4"));
+    rows::bind_window(s, from, to, services);
     s.execute();
     DailyMetric m;
     while (s.fetch()) {
@@ -360,13 +407,12 @@ class MysqlStore final : public Store {
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    Statement s(db(), std::string("SELECT ") + rows::kScoredHistoryColumns +
-                          " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND "
-                          "score_status = 'SCORED'" +
-                          services_in(services) +
-                          " ORDER BY metric_date, service_type, instance_id, metric_name");
-    s.bind(from).bind(to);
-    for (ServiceType svc : services) s.bind(to_string(svc));
+    Statement s(
+        db(), rows::history_select(
+                  "infra_anomaly_scores", rows::kScoredHistoryColumns,
+                  "metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" + services_in(services),
+                  "1, 2, 3, 4"));
+    rows::bind_window(s, from, to, services);
     s.execute();
     AnomalyScoreRow r;
     while (s.fetch()) {
@@ -391,10 +437,10 @@ class MysqlStore final : public Store {
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    Statement s(db(), std::string("SELECT ") + rows::kHealthColumns +
-                          " FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
-                          "ORDER BY service_type, instance_id, metric_date");
-    s.bind(from).bind(to).execute();
+    Statement s(db(), rows::history_select("infra_health_scores", rows::kHealthColumns,
+                                           "metric_date BETWEEN ? AND ?", "2, 3, 1"));
+    rows::bind_window(s, from, to, {});
+    s.execute();
     std::vector<HealthRow> out;
     while (s.fetch()) out.push_back(rows::read_health(s));
     return out;
@@ -528,6 +574,7 @@ class MysqlStore final : public Store {
     count.fetch();
     const int64_t expected = count.integer(0);
     count.done();
+    Statement(db(), rows::archive_replaced(table)).bind(before).execute();
     Statement copy(db(), "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " +
                              col + " < ?");
     const auto copied = static_cast<int64_t>(copy.bind(before).execute());
@@ -745,7 +792,6 @@ class MysqlStore final : public Store {
 
 std::unique_ptr<Store> open_mysql(const StorageUrl& url, OpenMode mode, const MysqlOptions& opts) {
   auto s = std::make_unique<MysqlStore>(url, mode, opts);
-  s->migrate();
   return s;
 }
 

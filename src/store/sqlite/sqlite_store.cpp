@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -21,11 +22,21 @@ namespace {
 
 constexpr const char* kNow = "strftime('%Y-%m-%d %H:%M:%S','now')";
 
+// "sqlite: FILE: what went wrong": an error names the database it happened in (a message such
+// as "file is not a database" alone does not say which file).
+std::string sqlite_file(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  return file && *file ? file : ":memory:";
+}
+std::string sqlite_error(sqlite3* db, const std::string& what = {}) {
+  return "sqlite: " + sqlite_file(db) + ": " + what + sqlite3_errmsg(db);
+}
+
 class Stmt {
  public:
   Stmt(sqlite3* db, const std::string& sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
-      throw StoreError(std::string("sqlite: cannot prepare statement: ") + sqlite3_errmsg(db));
+      throw StoreError(sqlite_error(db, "cannot prepare statement: "));
   }
   ~Stmt() { sqlite3_finalize(st_); }
   Stmt(const Stmt&) = delete;
@@ -69,7 +80,7 @@ class Stmt {
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    throw StoreError(sqlite_error(db_));
   }
   void run() {
     while (step()) {
@@ -88,19 +99,22 @@ class Stmt {
   }
   Day day(int c) const {
     auto d = Day::parse(text(c));
-    if (!d) throw StoreError("sqlite: malformed date '" + text(c) + "' in the database");
+    if (!d)
+      throw StoreError("sqlite: " + sqlite_file(db_) + ": malformed date '" + text(c) +
+                       "' in the database");
     return *d;
   }
   ServiceType service(int c) const {
     auto s = parse_service_type(text(c));
-    if (!s) throw StoreError("sqlite: unknown service_type '" + text(c) + "' in the database");
+    if (!s)
+      throw StoreError("sqlite: " + sqlite_file(db_) + ": unknown service_type '" + text(c) +
+                       "' in the database");
     return *s;
   }
 
  private:
   void check(int rc) {
-    if (rc != SQLITE_OK)
-      throw StoreError(std::string("sqlite: bind failed: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK) throw StoreError(sqlite_error(db_, "bind failed: "));
   }
   sqlite3* db_;
   sqlite3_stmt* st_ = nullptr;
@@ -139,8 +153,18 @@ class SqliteStore final : public Store {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
     if (path_ != ":memory:") {
       bool exists = std::filesystem::exists(path_);
-      if (mode == OpenMode::DRY_RUN && !exists) {
-        open_path = ":memory:";  // nothing on disk yet: dry-run against an empty schema
+      if (mode == OpenMode::READ_ONLY && exists) {
+        db_ = open_read_only(path_);
+        return;
+      } else if (mode == OpenMode::DRY_RUN && exists && access(path_.c_str(), W_OK) != 0) {
+        // A dry run writes inside transactions it rolls back: on a file this process may not
+        // write, it works on an in-memory copy instead.
+        sqlite3* file = open_read_only(path_);
+        open_memory_copy(file);
+        sqlite3_close_v2(file);
+        return;
+      } else if (mode != OpenMode::READ_WRITE && !exists) {
+        open_path = ":memory:";  // nothing on disk yet: read an empty schema, create nothing
       } else if (!exists) {
         auto parent = std::filesystem::path(path_).parent_path();
         std::error_code ec;
@@ -159,13 +183,72 @@ class SqliteStore final : public Store {
     sqlite3_busy_timeout(db_, 10000);
     exec("PRAGMA foreign_keys = ON");
     if (!memory_ && mode == OpenMode::READ_WRITE) {
-      exec("PRAGMA journal_mode = WAL");
+      // Switching to WAL takes the database's exclusive lock and, unlike a write, does not
+      // always wait for it: two processes opening a new file at once retry here.
+      for (int attempt = 0;; ++attempt) {
+        int rc = sqlite3_exec(db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) break;
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt >= 200)
+          exec("PRAGMA journal_mode = WAL");
+        usleep(50 * 1000);
+      }
       exec("PRAGMA synchronous = NORMAL");
     }
-    exec(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT "
-        "NOT NULL, applied_at TEXT NOT NULL)");
+    if (mode != OpenMode::READ_ONLY || memory_)
+      exec(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description "
+          "TEXT NOT NULL, applied_at TEXT NOT NULL)");
   }
+  // A read-only connection. A database in WAL mode needs its -shm file to be read that way;
+  // where this process can create none (a read-only folder), the file is opened as immutable,
+  // which reads it without any lock.
+  static sqlite3* open_read_only(const std::string& path) {
+    sqlite3* db = nullptr;
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 10000);
+      rc = sqlite3_exec(db, "SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return db;
+    }
+    const std::string first = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    db = nullptr;
+    if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
+      throw StoreError("sqlite: " + path + ": " + first);
+    std::string uri = "file:";
+    for (char c : std::filesystem::absolute(path).string()) {
+      if (c == '%' || c == '?' || c == '#') {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02x", static_cast<unsigned char>(c));
+        uri += hex;
+      } else {
+        uri += c;
+      }
+    }
+    uri += "?immutable=1";
+    if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+        SQLITE_OK) {
+      const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close_v2(db);
+      throw StoreError("sqlite: cannot open " + path + " read-only: " + first + "; " + msg);
+    }
+    return db;
+  }
+
+  // db_ becomes an in-memory copy of `file` (the backup API, page by page).
+  void open_memory_copy(sqlite3* file) {
+    memory_ = true;
+    if (sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+      throw StoreError("sqlite: cannot open an in-memory database");
+    sqlite3_backup* b = sqlite3_backup_init(db_, "main", file, "main");
+    const int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE)
+      throw StoreError("sqlite: " + path_ +
+                       ": cannot copy it into memory for a dry run: " + sqlite3_errmsg(db_));
+  }
+
   ~SqliteStore() override {
     if (in_tx_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close_v2(db_);
@@ -179,6 +262,10 @@ class SqliteStore final : public Store {
   }
 
   int schema_version() override {
+    Stmt t(db_,
+           "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+    t.step();
+    if (t.integer(0) == 0) return 0;
     Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
     s.step();
     return static_cast<int>(s.integer(0));
@@ -190,13 +277,23 @@ class SqliteStore final : public Store {
 
   int migrate() override {
     int current = schema_version(), applied = 0;
-    if (mode_ == OpenMode::DRY_RUN && !memory_ && current < latest_schema_version())
+    if (current > latest_schema_version())
+      throw_schema_too_new(describe(), current, latest_schema_version());
+    if (mode_ != OpenMode::READ_WRITE && !memory_ && current < latest_schema_version())
       throw StoreError("the database " + path_ + " has schema version " + std::to_string(current) +
                        " but this program needs " + std::to_string(latest_schema_version()) +
-                       "; run `infra-monitor init-db` first (a dry run changes nothing)");
+                       "; run `infra-monitor init-db` first (" +
+                       (mode_ == OpenMode::DRY_RUN ? "a dry run" : "a read-only command") +
+                       " changes nothing)");
     for (const Migration& m : sqlite_migrations()) {
       if (m.version <= current) continue;
       begin();
+      // Another process may have applied it while this one waited for the write lock.
+      current = schema_version();
+      if (m.version <= current) {
+        rollback();
+        continue;
+      }
       try {
         exec(std::string(m.sql));
         Stmt s(db_,
@@ -230,9 +327,26 @@ class SqliteStore final : public Store {
                           "); wait for it to finish");
     }
     if (ftruncate(fd, 0) == 0) {
-      [[maybe_unused]] auto w = pwrite(fd, holder.data(), holder.size(), 0);
+      const std::string text =
+          holder + " since " + format_utc_timestamp(std::time(nullptr)) + " UTC";
+      [[maybe_unused]] auto w = pwrite(fd, text.data(), text.size(), 0);
     }
     return std::make_unique<FileLock>(fd);
+  }
+
+  std::string run_lock_holder() override {
+    if (memory_) return "";
+    const std::string lock_path = path_ + ".lock";
+    int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "";  // no run ever took it
+    std::string who;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+      char buf[256] = {0};
+      ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+      who = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "another process";
+    }
+    close(fd);  // also drops the shared lock when it was free
+    return who;
   }
 
   void begin() override {
@@ -333,12 +447,10 @@ class SqliteStore final : public Store {
 
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
-    Stmt s(db_, std::string("SELECT ") + rows::kDailyMetricColumns +
-                    " FROM infra_metric_daily WHERE metric_date BETWEEN ? AND ?" +
-                    services_in(services) +
-                    " ORDER BY metric_date, service_type, instance_id, metric_name");
-    s.bind(from).bind(to);
-    for (ServiceType svc : services) s.bind(to_string(svc));
+    Stmt s(db_, rows::history_select("infra_metric_daily", rows::kDailyMetricColumns,
+                                     "metric_date BETWEEN ? AND ?" + services_in(services),
+                                     "1, 2, 3, 4"));
+    rows::bind_window(s, from, to, services);
     DailyMetric m;  // reused: its strings keep their capacity from row to row
     while (s.step()) {
       rows::read_daily_metric(s, m);
@@ -382,13 +494,11 @@ class SqliteStore final : public Store {
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    Stmt s(db_, std::string("SELECT ") + rows::kScoredHistoryColumns +
-                    " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? AND "
-                    "score_status = 'SCORED'" +
-                    services_in(services) +
-                    " ORDER BY metric_date, service_type, instance_id, metric_name");
-    s.bind(from).bind(to);
-    for (ServiceType svc : services) s.bind(to_string(svc));
+    Stmt s(db_, rows::history_select("infra_anomaly_scores", rows::kScoredHistoryColumns,
+                                     "metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
+                                         services_in(services),
+                                     "1, 2, 3, 4"));
+    rows::bind_window(s, from, to, services);
     AnomalyScoreRow r;
     while (s.step()) {
       rows::read_scored_history(s, r);
@@ -420,10 +530,9 @@ class SqliteStore final : public Store {
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    Stmt s(db_, std::string("SELECT ") + rows::kHealthColumns +
-                    " FROM infra_health_scores WHERE metric_date BETWEEN ? AND ? "
-                    "ORDER BY service_type, instance_id, metric_date");
-    s.bind(from).bind(to);
+    Stmt s(db_, rows::history_select("infra_health_scores", rows::kHealthColumns,
+                                     "metric_date BETWEEN ? AND ?", "2, 3, 1"));
+    rows::bind_window(s, from, to, {});
     std::vector<HealthRow> out;
     while (s.step()) out.push_back(rows::read_health(s));
     return out;
@@ -546,6 +655,7 @@ class SqliteStore final : public Store {
     Stmt count(db_, "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
     count.bind(before).step();
     const int64_t expected = count.integer(0);
+    Stmt(db_, rows::archive_replaced(table)).bind(before).run();
     Stmt copy(
         db_, "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " + col + " < ?");
     copy.bind(before).run();
@@ -635,7 +745,7 @@ class SqliteStore final : public Store {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      throw StoreError("sqlite: " + msg);
+      throw StoreError("sqlite: " + sqlite_file(db_) + ": " + msg);
     }
   }
   void tx_commit() {
@@ -661,7 +771,6 @@ class SqliteStore final : public Store {
 
 std::unique_ptr<Store> open_sqlite(const std::string& path, OpenMode mode) {
   auto s = std::make_unique<SqliteStore>(path, mode);
-  s->migrate();
   return s;
 }
 
