@@ -85,10 +85,12 @@ Pipeline::Pipeline(const Settings& settings, store::Store& store, std::function<
       store_(store),
       now_(std::move(now_unix)),
       sleep_([](double s) {  // in slices, so that a signal to stop ends the wait
-        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(s);
-        while (!stop_signal() && std::chrono::steady_clock::now() < until)
-          std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-              until - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+        using clock = std::chrono::steady_clock;
+        const auto until = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                              std::chrono::duration<double>(s));
+        while (!stop_signal() && clock::now() < until)
+          std::this_thread::sleep_for(
+              std::min<clock::duration>(until - clock::now(), std::chrono::milliseconds(100)));
       }),
       sources_(std::make_unique<Sources>()) {
   if (settings_.source == "simulate") {
@@ -408,8 +410,7 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     spdlog::error("[{}] run {} INTERRUPTED by {} after step {}; re-run the day", day.str(),
                   ctx.run_id, stop_signal_name(stop_signal()), result.steps.back().num);
   else
-    spdlog::info("[{}] run {} {}", day.str(), ctx.run_id,
-                 result.failed() ? "FAILED" : "finished");
+    spdlog::info("[{}] run {} {}", day.str(), ctx.run_id, result.failed() ? "FAILED" : "finished");
   return result;
 }
 

@@ -1,7 +1,14 @@
 // Regression tests of issue #13 (hardening) through the command line: dates, ack ranges,
 // unknown schemas, file errors, messages without credentials, one-line logs.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
 
 #include <fstream>
 
@@ -195,6 +202,121 @@ TEST(HardeningCli, UrlCredentialsNeverReachTheLogOrTheStepLog) {
     masked |= row.error_message.find("scraper:***@") != std::string::npos;
   }
   EXPECT_TRUE(masked);
+}
+
+// Item 11: two runs started at once on a new SQLite file ended in "database is locked" (exit 1)
+// or "table infra_fleet_inventory already exists"; init-db pairs failed the same way.
+TEST(HardeningCli, TwoProcessesStartingOnANewDatabaseNeverFail) {
+  for (const char* cmd : {"run", "init-db"}) {
+    for (int pair = 0; pair < 8; ++pair) {
+      TempDir dir;
+      const std::string url = "sqlite://" + dir.file("race.db");
+      std::vector<std::string> args = {"--storage-url", url, cmd};
+      if (std::string(cmd) == "run") args.insert(args.end(), {"--steps", "1"});
+      test::Child a(args, {}, dir.file("a.txt")), b(args, {}, dir.file("b.txt"));
+      const int ra = a.wait(), rb = b.wait();
+      for (const auto& [rc, file] : {std::pair{ra, "a.txt"}, std::pair{rb, "b.txt"}})
+        EXPECT_TRUE(rc == kExitOk || rc == kExitLocked)
+            << cmd << " pair " << pair << " exit " << rc << "\n"
+            << test::read_file(dir.file(file));
+      EXPECT_TRUE(ra == kExitOk || rb == kExitOk) << cmd << " pair " << pair;
+      std::string why;
+      auto store = store::open_store(*parse_storage_url(url, why));
+      EXPECT_EQ(store->schema_version(), store->latest_schema_version());
+    }
+  }
+}
+
+// A TCP port that accepts connections (the kernel completes them) and never answers: a
+// Prometheus that hangs. Written for the tests: a real server cannot be made to hang at will.
+class HangingServer {
+ public:
+  HangingServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 16) != 0)
+      throw std::runtime_error("cannot listen");
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~HangingServer() { close(fd_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Item 10: SIGTERM/SIGINT left no trace (exit 143, no log line, no FAILED row, and `status` then
+// reported the killed run as ok).
+TEST(HardeningCli, ASignalStopsTheRunAtASafePointAndLeavesATrace) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    TempDir dir;
+    HangingServer prometheus;
+    const std::string db = dir.file("sig.db"), url = "sqlite://" + db, out = dir.file("out.txt");
+    test::Child child({"--storage-url", url, "run", "--service-type", "REDIS"},
+                      {{"IM_SOURCE", "live"},
+                       {"PROMETHEUS_URL", prometheus.url()},
+                       {"IM_PROMETHEUS_TIMEOUT_SECONDS", "120"}},
+                      out);
+    // Wait until the run is inside step 1 (its discovery query hangs), then ask it to stop.
+    for (int i = 0; i < 200 && test::read_file(out).find(" started") == std::string::npos; ++i)
+      usleep(50 * 1000);
+    usleep(300 * 1000);
+    child.signal(sig);
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = child.wait();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::string text = test::read_file(out);
+    EXPECT_EQ(rc, 128 + sig) << text;
+    EXPECT_LT(secs, 10) << "the hanging request was not abandoned";  // not its 120 s timeout
+    const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+    EXPECT_NE(text.find("INTERRUPTED by " + name), std::string::npos) << text;
+    std::string why;
+    auto store = store::open_store(*parse_storage_url(url, why));
+    const Day yesterday = Day::from_unix_seconds(std::time(nullptr)) - 1;
+    auto log = store->load_step_log(store->latest_run_id(yesterday));
+    ASSERT_EQ(log.size(), 1u) << text;  // the step in progress; nothing after it ran
+    EXPECT_EQ(log[0].step_num, 1);
+    EXPECT_EQ(log[0].status, "FAILED");
+    EXPECT_NE(log[0].error_message.find("interrupted by " + name), std::string::npos)
+        << log[0].error_message;
+    EXPECT_EQ(store->day_counts(yesterday)["infra_fleet_inventory"], 0);
+    EXPECT_EQ(store->run_lock_holder(), "");  // released
+    // status names the run that stopped.
+    const Result st = run_captured({"--storage-url", url, "status"});
+    EXPECT_EQ(st.rc, kExitFailed);
+    EXPECT_NE(st.out.find("stopped after 1 of 14 steps"), std::string::npos) << st.out;
+  }
+}
+
+// Item 10: `status` shows a run in progress and a run that never finished (SIGKILL).
+TEST(HardeningCli, StatusShowsARunInProgressAndARunThatNeverFinished) {
+  TempDir dir;
+  const std::string url = "sqlite://" + dir.file("st.db");
+  std::string why;
+  auto store = store::open_store(*parse_storage_url(url, why));
+  const Day yesterday = Day::from_unix_seconds(std::time(nullptr)) - 1;
+  const std::string now = format_utc_timestamp(std::time(nullptr));
+  store->begin();
+  for (int step = 1; step <= 5; ++step)
+    store->append_step_log({"killed-run", yesterday, step, "s", "SUCCESS", 1, 0.1, "", now});
+  store->commit();
+  Result r = run_captured({"--storage-url", url, "status"});
+  EXPECT_NE(r.out.find("killed-run (day " + yesterday.str() + ") stopped after 5 of 14 steps"),
+            std::string::npos)
+      << r.out;
+  {
+    auto lock = store->acquire_run_lock("pid 42 on host-x");
+    r = run_captured({"--storage-url", url, "status"});
+    EXPECT_NE(r.out.find("run_in_progress"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("pid 42 on host-x since"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("stopped after 5"), std::string::npos) << r.out;  // that is the one
+  }
 }
 
 }  // namespace

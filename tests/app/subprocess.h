@@ -56,6 +56,8 @@ class Child {
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
+  void signal(int sig) { kill(pid_, sig); }
+
   // Waits for the exit; returns the exit code (128 + signal when killed).
   int wait() {
     int status = 0;

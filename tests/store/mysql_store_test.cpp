@@ -37,6 +37,64 @@ TEST(MysqlStore, WrongPasswordFailsAtOnceWithoutShowingIt) {
   EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
 }
 
+// Issue #13, item 12: lock names were cut at 64 characters, so two databases sharing their
+// first 46 characters shared a run lock.
+TEST(MysqlStore, DatabasesSharingALongPrefixHaveRunLocksOfTheirOwn) {
+  test::ScratchDatabase admin;
+  const std::string prefix = "im_long_" + std::to_string(getpid()) + "_" + std::string(40, 'p');
+  std::vector<std::unique_ptr<Store>> stores;
+  for (const char* tail : {"_one", "_two"}) {
+    StorageUrl url = admin.url();
+    url.database = prefix.substr(0, 60) + tail;
+    admin.admin().query("DROP DATABASE IF EXISTS " + url.database);
+    admin.admin().query("CREATE DATABASE " + url.database);
+    stores.push_back(open_store(url, OpenMode::READ_WRITE, test::mariadb_options()));
+  }
+  auto first = stores[0]->acquire_run_lock("pid 1 on a");
+  EXPECT_NO_THROW(stores[1]->acquire_run_lock("pid 2 on b"));
+  EXPECT_EQ(stores[1]->run_lock_holder(), "");
+  EXPECT_NE(stores[0]->run_lock_holder(), "");
+  first.reset();
+  stores.clear();
+  for (const char* tail : {"_one", "_two"})
+    admin.admin().query("DROP DATABASE IF EXISTS " + prefix.substr(0, 60) + tail);
+}
+
+// Issue #13, item 20: a database holding foreign tables of the same names failed the first
+// migration with a multi-line message and was left with tables half-created.
+TEST(MysqlStore, ForeignTablesOfTheSameNamesAreRefusedAndNothingIsCreated) {
+  test::ScratchDatabase db;
+  db.admin().query("CREATE TABLE infra_metric_daily (id INT PRIMARY KEY, note TEXT)");
+  try {
+    db.open();
+    FAIL() << "migrated around a foreign table";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("has no infra-monitor schema but already holds infra_metric_daily"),
+              std::string::npos)
+        << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+  EXPECT_EQ(db.count("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                     "DATABASE() AND TABLE_NAME <> 'schema_version'"),
+            1);
+}
+
+// Issue #13, item 7: a schema newer than the program's was used silently.
+TEST(MysqlStore, ASchemaNewerThanTheProgramIsRefused) {
+  test::ScratchDatabase db;
+  db.open();
+  db.admin().query("INSERT INTO schema_version VALUES (99, 'from the future', UTC_TIMESTAMP())");
+  try {
+    db.open();
+    FAIL() << "opened a schema of version 99";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("has schema version 99, newer than this program's"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(MysqlStore, UnreachableServerIsTransientAndNamed) {
   StorageUrl url = test::mariadb().url;
   url.port = 1;  // nothing listens there

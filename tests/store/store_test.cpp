@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "core/text_safety.h"
 #include "mysql_test_util.h"
 #include "store/store.h"
 #include "store/store_rows.h"
@@ -168,6 +169,25 @@ TEST_P(StoreSuite, StepLogRoundTrips) {
   EXPECT_EQ(store->latest_run_id(kDay), "run-1");
 }
 
+// Issue #13, item 4: one limit for both stores. The source boundary refuses ids over 255
+// characters; every id within it is kept whole by both (MariaDB counts characters, not bytes).
+TEST_P(StoreSuite, AnIdentifierOf255CharactersIsStoredWhole) {
+  std::string id;
+  for (int i = 0; i < 255; ++i) id += "\xc3\xa9";  // 255 characters, 510 bytes
+  ASSERT_EQ(identifier_problem(id), "");
+  Instance i = instance(id, "prometheus");
+  store->begin();
+  store->upsert_inventory(std::vector<Instance>{i}, kDay);
+  store->upsert_daily_metrics(std::vector<DailyMetric>{metric(id, "ops_per_sec", 1.0)});
+  store->commit();
+  auto inv = store->load_inventory();
+  ASSERT_EQ(inv.size(), 1u);
+  EXPECT_EQ(inv[0].instance.id, id);
+  auto rows = store->load_daily_metrics(kDay, kDay, {});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].instance_id, id);
+}
+
 TEST_P(StoreSuite, RunLockIsExclusiveAndNamesItsHolder) {
   auto lock = store->acquire_run_lock("pid 1 on host-a");
   auto other = reopen();
@@ -175,9 +195,14 @@ TEST_P(StoreSuite, RunLockIsExclusiveAndNamesItsHolder) {
     other->acquire_run_lock("pid 2 on host-b");
     FAIL() << "second lock acquired";
   } catch (const LockBusyError& e) {
-    EXPECT_NE(std::string(e.what()).find("pid 1 on host-a"), std::string::npos) << e.what();
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("pid 1 on host-a since "), std::string::npos) << msg;
+    // Issue #13, item 12: the holder message said "since ... since ...".
+    EXPECT_EQ(msg.find("since"), msg.rfind("since")) << msg;
   }
+  EXPECT_NE(other->run_lock_holder().find("pid 1 on host-a since "), std::string::npos);
   lock.reset();
+  EXPECT_EQ(other->run_lock_holder(), "");
   EXPECT_NO_THROW(other->acquire_run_lock("pid 2 on host-b"));
 }
 
