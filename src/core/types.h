@@ -51,6 +51,11 @@ struct LockBusyError : std::runtime_error {
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The store cannot take writes at all (disk full, a read-only or corrupt file): no later step
+// or day could write either, so a run stops at the first one instead of failing each in turn.
+struct StoreUnusableError : StoreError {
+  using StoreError::StoreError;
+};
 struct SourceError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

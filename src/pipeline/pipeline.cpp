@@ -174,6 +174,11 @@ RunReport Pipeline::run(const RunOptions& opts) {
   if (!settings_.pipeline.dry_run && !opts.lock_held) lock = store_.acquire_run_lock(lock_holder());
   for (Day d : opts.days) {
     if (stop_signal()) break;
+    if (!store_unusable_.empty()) {
+      spdlog::error("{} later day(s) not run, from {}: the store cannot be written",
+                    opts.days.back() - d + 1, d.str());
+      break;
+    }
     report.days.push_back(run_day(d, opts));
   }
   report.interrupted_by = stop_signal();
@@ -235,6 +240,7 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
       store_.rollback();
       r.status = StepStatus::FAILED;
       r.message = e.what();
+      if (dynamic_cast<const StoreUnusableError*>(&e)) store_unusable_ = e.what();
       return;
     }
   }
@@ -333,6 +339,12 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     StepResult r;
     r.num = def.num;
     r.name = std::string(def.name);
+    if (!store_unusable_.empty()) {  // said once below, not once per step
+      r.skipped_by_failure = true;
+      r.message = "not run: " + store_unusable_;
+      result.steps.push_back(std::move(r));
+      continue;
+    }
     auto started = std::chrono::steady_clock::now();
 
     std::string blocked_by;
@@ -385,6 +397,7 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
         ++ctx.log_rows_written;
       } catch (const std::exception& e) {
         store_.rollback();
+        if (dynamic_cast<const StoreUnusableError*>(&e)) store_unusable_ = e.what();
         spdlog::error("[{}] cannot write the step log row of step {}: {}", day.str(), r.num,
                       e.what());
         if (r.status != StepStatus::FAILED) {
@@ -406,7 +419,12 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
           day.str(), t.requests, t.connections, t.connections == 1 ? "" : "s",
           double(t.bytes_sent) / 1e6, double(t.bytes_received) / 1e6, t.retries, t.throttled);
   }
-  if (stop_signal())
+  if (!store_unusable_.empty())
+    spdlog::error(
+        "[{}] run {} STOPPED: the store cannot be written ({}); no later step or day "
+        "runs. Free space or fix the database, then re-run the day",
+        day.str(), ctx.run_id, store_unusable_);
+  else if (stop_signal())
     spdlog::error("[{}] run {} INTERRUPTED by {} after step {}; re-run the day", day.str(),
                   ctx.run_id, stop_signal_name(stop_signal()), result.steps.back().num);
   else

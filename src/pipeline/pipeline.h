@@ -113,6 +113,7 @@ class Pipeline {
   std::function<int64_t()> now_;
   std::map<int, StepFn> overrides_;
   std::function<void(double)> sleep_;
+  std::string store_unusable_;  // why the store takes no more writes (disk full...), or ""
   struct Sources;
   std::unique_ptr<Sources> sources_;
 };

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "app/app.h"
+#include "app/hanging_server.h"
 #include "app/run_cli.h"
 #include "app/subprocess.h"
 #include "store/store.h"
@@ -227,35 +228,12 @@ TEST(HardeningCli, TwoProcessesStartingOnANewDatabaseNeverFail) {
   }
 }
 
-// A TCP port that accepts connections (the kernel completes them) and never answers: a
-// Prometheus that hangs. Written for the tests: a real server cannot be made to hang at will.
-class HangingServer {
- public:
-  HangingServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 16) != 0)
-      throw std::runtime_error("cannot listen");
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~HangingServer() { close(fd_); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 // Item 10: SIGTERM/SIGINT left no trace (exit 143, no log line, no FAILED row, and `status` then
 // reported the killed run as ok).
 TEST(HardeningCli, ASignalStopsTheRunAtASafePointAndLeavesATrace) {
   for (int sig : {SIGTERM, SIGINT}) {
     TempDir dir;
-    HangingServer prometheus;
+    test::HangingServer prometheus;
     const std::string db = dir.file("sig.db"), url = "sqlite://" + db, out = dir.file("out.txt");
     test::Child child({"--storage-url", url, "run", "--service-type", "REDIS"},
                       {{"IM_SOURCE", "live"},

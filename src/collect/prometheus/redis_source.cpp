@@ -97,9 +97,16 @@ std::vector<Instance> RedisSource::discover(Day day, std::span<const ServiceType
                           selector("redis_memory_max_bytes", {}) + kDayRange + "))",
                       day);
   std::map<std::string, double> max_bytes;
-  for (const auto& s : maxmem.vector)
-    max_bytes[s.labels.count(opts_.instance_label) ? s.labels.at(opts_.instance_label) : ""] =
-        s.value;
+  for (const auto& s : maxmem.vector) {
+    const std::string id =
+        s.labels.count(opts_.instance_label) ? s.labels.at(opts_.instance_label) : "";
+    if (!std::isfinite(s.value) || s.value < 0) {  // not a size: maxmemory unknown
+      warnings_.push_back("instance " + id + ": redis_memory_max_bytes is " +
+                          std::to_string(s.value) + ", not a size; maxmemory taken as unknown");
+      continue;
+    }
+    max_bytes[id] = s.value;
+  }
   for (const auto& s : seen.vector) {
     auto it = s.labels.find(opts_.instance_label);
     if (it == s.labels.end() || it->second.empty()) continue;

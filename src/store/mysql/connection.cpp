@@ -109,6 +109,9 @@ void Connection::raise(const std::string& what, unsigned code, const std::string
   if (session_lost(code)) usable_ = false;
   std::string text = "mysql: " + what + ": " + message + " (error " + std::to_string(code) + ")";
   if (is_transient_error(code)) throw TransientError(text);
+  // 1021 disk full, 1114 table full, 1290 --read-only: no write can succeed until an operator
+  // acts.
+  if (code == 1021 || code == 1114 || code == 1290) throw StoreUnusableError(text);
   throw StoreError(text);
 }
 

@@ -32,11 +32,31 @@ std::string sqlite_error(sqlite3* db, const std::string& what = {}) {
   return "sqlite: " + sqlite_file(db) + ": " + what + sqlite3_errmsg(db);
 }
 
+// Errors after which nothing more can be written to the file.
+bool unusable(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+[[noreturn]] void raise(sqlite3* db, int rc, const std::string& what = {}) {
+  if (unusable(rc)) throw StoreUnusableError(sqlite_error(db, what));
+  throw StoreError(sqlite_error(db, what));
+}
+
 class Stmt {
  public:
   Stmt(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
-      throw StoreError(sqlite_error(db, "cannot prepare statement: "));
+    if (int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr); rc != SQLITE_OK)
+      raise(db, rc, "cannot prepare statement: ");
   }
   ~Stmt() { sqlite3_finalize(st_); }
   Stmt(const Stmt&) = delete;
@@ -80,7 +100,7 @@ class Stmt {
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(sqlite_error(db_));
+    raise(db_, rc);
   }
   void run() {
     while (step()) {
@@ -745,7 +765,9 @@ class SqliteStore final : public Store {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      throw StoreError("sqlite: " + sqlite_file(db_) + ": " + msg);
+      const std::string text = "sqlite: " + sqlite_file(db_) + ": " + msg;
+      if (unusable(sqlite3_extended_errcode(db_))) throw StoreUnusableError(text);
+      throw StoreError(text);
     }
   }
   void tx_commit() {
