@@ -1,6 +1,7 @@
 # Entry points. Every target installs the missing Debian packages of packages.txt first.
 #   make run    build Release and run the demo (30-day backfill + yesterday) on SQLite
 #   make test   build Debug with ASan+UBSan and run every test with ctest
+#   make fuzz   build the libFuzzer targets (clang) and fuzz each parser FUZZ_SECONDS (60)
 #   make bench  build Release and run the benchmarks (figures: docs/performance.md);
 #               BENCH="aws micro" runs only those sections (pipeline prometheus aws micro)
 JOBS    ?= 2
@@ -8,7 +9,7 @@ RELEASE := build/release
 DEBUG   := build/debug
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps release debug run test bench format clean
+.PHONY: all deps release debug run test fuzz bench format clean
 
 all: release
 
@@ -32,6 +33,9 @@ run: release
 
 test: debug
 	cd $(DEBUG) && ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps
+	./scripts/fuzz.sh
 
 bench: release
 	./bench/run_bench.sh $(RELEASE) $(BENCH)

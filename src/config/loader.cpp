@@ -679,7 +679,8 @@ void apply_env_layer(const std::map<std::string, std::string>& vars, const std::
       out[k.path] = Raw{e->second, env_name(k.path) + " in " + origin, k.secret};
   }
   if (!warn_unknown_im) return;
-  for (const auto& [name, value] : vars) {
+  for (const auto& var : vars) {
+    const std::string& name = var.first;  // a plain name: lambdas capture it (clang 14)
     // IM_TEST_* belong to the test suite (tests/harness), not to the program.
     if (!name.starts_with("IM_") || name.starts_with("IM_TEST_")) continue;
     bool known = std::any_of(registry().begin(), registry().end(),
@@ -919,7 +920,9 @@ LoadedSettings load_settings(const ConfigSources& src) {
   };
   validate_spc(s.spc, "spc.", [&](const std::string& k) { return raw_of("spc." + k); });
 
-  for (const auto& [metric, kv] : metric_values) {
+  for (const auto& entry : metric_values) {
+    const std::string& metric = entry.first;
+    const Values& kv = entry.second;
     Settings::MetricOverride o;
     Settings scratch = s;  // the metric's spc block starts from the global one
     for (const auto& [key, raw] : kv) {

@@ -1,6 +1,7 @@
 #include "collect/aws/inventory.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -46,20 +47,71 @@ Traffic AwsInventory::traffic() const {
   return t;
 }
 
-// Aurora: cluster membership and role of each member instance (DescribeDBClusters).
-std::map<std::string, std::pair<std::string, bool>> AwsInventory::cluster_members() {
-  std::map<std::string, std::pair<std::string, bool>> out;  // instance -> (cluster, writer)
-  Params params = {{"MaxRecords", std::to_string(io_.page_size)}};
-  auto page = [&](const pugi::xml_document& doc) {
-    for (auto x : doc.select_nodes("//DBClusters/DBCluster")) {
-      const std::string cluster = x.node().child_value("DBClusterIdentifier");
-      for (auto m : x.node().child("DBClusterMembers").children("DBClusterMember"))
-        out[m.child_value("DBInstanceIdentifier")] = {
-            cluster, std::string(m.child_value("IsClusterWriter")) == "true"};
+void read_cluster_members(const pugi::xml_document& doc, ClusterMembers& out) {
+  for (auto x : doc.select_nodes("//DBClusters/DBCluster")) {
+    const std::string cluster = x.node().child_value("DBClusterIdentifier");
+    for (auto m : x.node().child("DBClusterMembers").children("DBClusterMember"))
+      out[m.child_value("DBInstanceIdentifier")] = {
+          cluster, std::string(m.child_value("IsClusterWriter")) == "true"};
+  }
+}
+
+void read_db_instances(const pugi::xml_document& doc, const std::string& region,
+                       const ClusterMembers& clusters, std::vector<Instance>& out) {
+  for (auto x : doc.select_nodes("//DBInstances/DBInstance")) {
+    pugi::xml_node n = x.node();
+    // DescribeDBInstances also lists DocumentDB and Neptune instances: they publish no
+    // AWS/RDS metrics (DocumentDB is found from its own, see from_metrics).
+    const std::string engine = n.child_value("Engine");
+    if (engine == "docdb" || engine == "neptune") continue;
+    Instance i;
+    i.service = ServiceType::RDS;
+    i.id = n.child_value("DBInstanceIdentifier");
+    i.name = i.id;
+    i.instance_class = n.child_value("DBInstanceClass");
+    i.engine = std::string(n.child_value("Engine")) + " " + n.child_value("EngineVersion");
+    i.region = region;
+    i.allocated_storage_gb = std::atof(n.child_value("AllocatedStorage"));
+    if (!std::isfinite(i.allocated_storage_gb) || i.allocated_storage_gb < 0)
+      i.allocated_storage_gb = 0;  // not a size: unknown
+    i.source = "aws";
+    i.tags["status"] = n.child_value("DBInstanceStatus");
+    for (auto t : n.child("TagList").children("Tag"))
+      if (std::string(t.child_value("Key")) == "Name") i.name = t.child_value("Value");
+    if (auto c = clusters.find(i.id); c != clusters.end()) {
+      i.tags["cluster"] = c->second.first;
+      i.tags["role"] = c->second.second ? "writer" : "reader";
     }
-  };
+    if (!i.id.empty()) out.push_back(std::move(i));
+  }
+}
+
+void read_ec2_instances(const pugi::xml_document& doc, const std::string& region,
+                        std::vector<Instance>& out) {
+  for (auto x : doc.select_nodes("//reservationSet/item/instancesSet/item")) {
+    pugi::xml_node n = x.node();
+    const std::string state = n.child("instanceState").child_value("name");
+    if (state == "terminated" || state == "shutting-down") continue;  // gone
+    Instance i;
+    i.service = ServiceType::EC2;
+    i.id = n.child_value("instanceId");
+    i.name = i.id;
+    i.instance_class = n.child_value("instanceType");
+    i.region = region;
+    i.source = "aws";
+    i.tags["state"] = state;
+    for (auto t : n.child("tagSet").children("item"))
+      if (std::string(t.child_value("key")) == "Name") i.name = t.child_value("value");
+    if (!i.id.empty()) out.push_back(std::move(i));
+  }
+}
+
+// Aurora: cluster membership and role of each member instance (DescribeDBClusters).
+ClusterMembers AwsInventory::cluster_members() {
+  ClusterMembers out;
+  Params params = {{"MaxRecords", std::to_string(io_.page_size)}};
   each_page(rds_, "DescribeDBClusters", params, "Marker", "//DescribeDBClustersResult/Marker",
-            page);
+            [&](const pugi::xml_document& doc) { read_cluster_members(doc, out); });
   return out;
 }
 
@@ -67,60 +119,16 @@ std::vector<Instance> AwsInventory::rds() {
   const auto clusters = cluster_members();
   std::vector<Instance> out;
   Params params = {{"MaxRecords", std::to_string(io_.page_size)}};
-  auto page = [&](const pugi::xml_document& doc) {
-    for (auto x : doc.select_nodes("//DBInstances/DBInstance")) {
-      pugi::xml_node n = x.node();
-      // DescribeDBInstances also lists DocumentDB and Neptune instances: they publish no
-      // AWS/RDS metrics (DocumentDB is found from its own, see from_metrics).
-      const std::string engine = n.child_value("Engine");
-      if (engine == "docdb" || engine == "neptune") continue;
-      Instance i;
-      i.service = ServiceType::RDS;
-      i.id = n.child_value("DBInstanceIdentifier");
-      i.name = i.id;
-      i.instance_class = n.child_value("DBInstanceClass");
-      i.engine = std::string(n.child_value("Engine")) + " " + n.child_value("EngineVersion");
-      i.region = region_;
-      i.allocated_storage_gb = std::atof(n.child_value("AllocatedStorage"));
-      i.source = "aws";
-      i.tags["status"] = n.child_value("DBInstanceStatus");
-      for (auto t : n.child("TagList").children("Tag"))
-        if (std::string(t.child_value("Key")) == "Name") i.name = t.child_value("Value");
-      if (auto c = clusters.find(i.id); c != clusters.end()) {
-        i.tags["cluster"] = c->second.first;
-        i.tags["role"] = c->second.second ? "writer" : "reader";
-      }
-      if (!i.id.empty()) out.push_back(std::move(i));
-    }
-  };
   each_page(rds_, "DescribeDBInstances", params, "Marker", "//DescribeDBInstancesResult/Marker",
-            page);
+            [&](const pugi::xml_document& doc) { read_db_instances(doc, region_, clusters, out); });
   return out;
 }
 
 std::vector<Instance> AwsInventory::ec2() {
   std::vector<Instance> out;
   Params params = {{"MaxResults", std::to_string(std::max(5, io_.page_size))}};
-  auto page = [&](const pugi::xml_document& doc) {
-    for (auto x : doc.select_nodes("//reservationSet/item/instancesSet/item")) {
-      pugi::xml_node n = x.node();
-      const std::string state = n.child("instanceState").child_value("name");
-      if (state == "terminated" || state == "shutting-down") continue;  // gone
-      Instance i;
-      i.service = ServiceType::EC2;
-      i.id = n.child_value("instanceId");
-      i.name = i.id;
-      i.instance_class = n.child_value("instanceType");
-      i.region = region_;
-      i.source = "aws";
-      i.tags["state"] = state;
-      for (auto t : n.child("tagSet").children("item"))
-        if (std::string(t.child_value("key")) == "Name") i.name = t.child_value("value");
-      if (!i.id.empty()) out.push_back(std::move(i));
-    }
-  };
   each_page(ec2_, "DescribeInstances", params, "NextToken", "/DescribeInstancesResponse/nextToken",
-            page);
+            [&](const pugi::xml_document& doc) { read_ec2_instances(doc, region_, out); });
   return out;
 }
 

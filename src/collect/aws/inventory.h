@@ -19,6 +19,17 @@
 
 namespace im::collect::aws {
 
+// Aurora cluster membership: instance id -> (cluster id, is the writer).
+using ClusterMembers = std::map<std::string, std::pair<std::string, bool>>;
+
+// The readers of one page of the describe APIs' XML answers, whatever the XML holds (a missing
+// element reads as empty; instances without an id are left out). Exposed for the fuzz targets.
+void read_cluster_members(const pugi::xml_document& page, ClusterMembers& out);
+void read_db_instances(const pugi::xml_document& page, const std::string& region,
+                       const ClusterMembers& clusters, std::vector<Instance>& out);
+void read_ec2_instances(const pugi::xml_document& page, const std::string& region,
+                        std::vector<Instance>& out);
+
 struct InventoryOptions {
   int page_size = 100;  // MaxRecords / MaxResults
 };
@@ -32,7 +43,7 @@ class AwsInventory final : public InventorySource {
 
  private:
   std::vector<Instance> rds();
-  std::map<std::string, std::pair<std::string, bool>> cluster_members();
+  ClusterMembers cluster_members();
   std::vector<Instance> ec2();
   std::vector<Instance> from_metrics(ServiceType service);
   std::vector<Instance> elasticache();
