@@ -15,7 +15,8 @@ namespace {
 
 std::string scratch_dir() {
   static const std::string dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("im-fuzz-config-" + std::to_string(getpid()));
+    auto d =
+        std::filesystem::temp_directory_path() / ("im-fuzz-config-" + std::to_string(getpid()));
     std::filesystem::create_directories(d);
     return d.string();
   }();

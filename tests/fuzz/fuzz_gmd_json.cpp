@@ -13,9 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t results = 0;
   im::collect::aws::scan_get_metric_data(
       std::string_view(copy.data(), copy.size()),
-      [&](im::collect::aws::GmdResult& r) {
-        results += r.timestamps.size() + r.values.size();
-      },
+      [&](im::collect::aws::GmdResult& r) { results += r.timestamps.size() + r.values.size(); },
       next);
   return 0;
 }
