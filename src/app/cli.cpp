@@ -112,9 +112,9 @@ Opened open(const Settings& s, store::OpenMode mode, const std::string& lock_for
   my.connect_retries = s.pipeline.max_retries;
   my.retry_delay_seconds = s.pipeline.retry_delay_seconds;
   if (s.pipeline.dry_run && mode == store::OpenMode::READ_WRITE) mode = store::OpenMode::DRY_RUN;
+  spdlog::info("store: {}", s.storage.str());  // first, so that an error opening it says which
   Opened o;
   o.store = store::open_store(s.storage, mode, my, /*migrate=*/false);
-  spdlog::info("store: {}", o.store->describe());
   if (!lock_for.empty() && mode == store::OpenMode::READ_WRITE)
     o.lock = o.store->acquire_run_lock(lock_for + ", " + pipeline::lock_holder());
   o.store->migrate();

@@ -125,6 +125,8 @@ TEST(HardeningCli, SqliteErrorsNameTheFile) {
   const Result r = run_captured({"--storage-url", "sqlite://" + path, "status"});
   EXPECT_EQ(r.rc, kExitFailed);
   EXPECT_NE(r.err.find(path + ": file is not a database"), std::string::npos) << r.err;
+  // Item 2: the log's first lines name the store in use.
+  EXPECT_NE(r.err.find("store: sqlite://" + path), std::string::npos) << r.err;
 }
 
 // A database this process may only read: its file and folder belong to root and are not

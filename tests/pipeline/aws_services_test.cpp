@@ -15,7 +15,6 @@
 namespace im::pipeline {
 namespace {
 
-
 // seed_moto.py's value formula, and the day's mean of a series it put every 6th slot.
 double day_mean(int base) {
   double sum = 0;

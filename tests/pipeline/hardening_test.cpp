@@ -8,6 +8,7 @@
 #include "collect/source.h"
 #include "core/text_safety.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "pipeline/steps.h"
 #include "test_util.h"
 
@@ -16,18 +17,10 @@ namespace {
 
 using test::TempDir;
 
-const Day kDay = *Day::parse("2026-11-20");
-int64_t fixed_now() {
-  return (kDay + 1).start_unix() + 6 * 3600;
-}
+using namespace test_fixture;
 
 StorageUrl url(const std::string& path) {
-  std::string why;
-  return *parse_storage_url("sqlite://" + path, why);
-}
-
-const StepResult& step(const DayResult& d, int num) {
-  return d.steps.at(static_cast<size_t>(num - 1));
+  return sqlite_url(path);
 }
 
 StepFn original_step(int num) {
@@ -201,7 +194,7 @@ TEST_F(Hardening, ARecomputeOfEveryKeptDayAfterAnArchiveEqualsTheOriginal) {
 TEST_F(Hardening, AnUnreachableConfiguredSourceFailsTheRun) {
   Settings live = settings;
   live.source = "live";
-  live.aws.endpoint_url = "http://127.0.0.1:9";  // discard port: nothing listens
+  live.aws.endpoint_url = "http://proxy-user:Pr0xyS3cret@127.0.0.1:9";  // nothing listens
   live.aws.access_key_id = "AKIDEXAMPLE";
   live.aws.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
   live.aws.max_attempts = 1;
@@ -211,6 +204,11 @@ TEST_F(Hardening, AnUnreachableConfiguredSourceFailsTheRun) {
   EXPECT_TRUE(d.failed());
   EXPECT_EQ(step(d, 1).status, StepStatus::FAILED);
   EXPECT_NE(step(d, 1).message.find("aws unavailable"), std::string::npos) << step(d, 1).message;
+  // Item 13: a password inside AWS_ENDPOINT_URL never reaches a message.
+  for (const auto& r : d.steps)
+    EXPECT_EQ(r.message.find("Pr0xyS3cret"), std::string::npos) << r.message;
+  EXPECT_NE(step(d, 1).message.find("proxy-user:***@127.0.0.1:9"), std::string::npos)
+      << step(d, 1).message;
 }
 
 }  // namespace

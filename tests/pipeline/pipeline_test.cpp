@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "pipeline/steps.h"
 #include "test_util.h"
 
@@ -9,10 +10,7 @@ namespace {
 
 using test::TempDir;
 
-const Day kDay = *Day::parse("2026-11-20");
-int64_t fixed_now() {
-  return (kDay + 1).start_unix() + 6 * 3600;
-}
+using namespace test_fixture;
 
 Settings small_fleet() {
   Settings s;
@@ -23,12 +21,7 @@ Settings small_fleet() {
 }
 
 StorageUrl url(const std::string& path) {
-  std::string why;
-  return *parse_storage_url("sqlite://" + path, why);
-}
-
-const StepResult& step(const DayResult& d, int num) {
-  return d.steps.at(static_cast<size_t>(num - 1));
+  return sqlite_url(path);
 }
 
 class PipelineTest : public testing::Test {
