@@ -713,18 +713,62 @@ bool file_exists(const std::string& p, const std::string& what) {
 // ("billion laughs"): refuse anything past this budget before walking it.
 constexpr size_t kYamlNodeBudget = 10000;
 
-// Walks the document once, within the budget: every key must be a plain value, and a key may
-// appear only once in its mapping (YAML says so; a parser that keeps the last one would hide
-// the first from whoever reads the file).
-void check_yaml_shape(const YAML::Node& node, const std::string& file, size_t& visited) {
+// The deepest nesting of flow collections ([...] and {...}) in YAML text, outside quotes and
+// comments: checked before the parser, whose recursion a file of a few thousand '[' would
+// otherwise take to the end of the stack.
+size_t flow_depth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote) {
+      if (c == '\\' && quote == '"')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])))) {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// A configuration nests a few levels (spc.metrics.NAME.limits.warning); deeper is refused before
+// any recursive walk could exhaust the stack.
+constexpr size_t kYamlMaxDepth = 32;
+
+// Walks the document once, within the budget: no deeper than kYamlMaxDepth, no node inside
+// itself (an alias used within its own anchor makes a cycle), every key a plain value, and a key
+// only once in its mapping (YAML says so; a parser that keeps the last one would hide the first
+// from whoever reads the file).
+void check_yaml_shape(const YAML::Node& node, const std::string& file, size_t& visited,
+                      std::vector<YAML::Node>& ancestors) {
+  auto refuse = [&](const std::string& why) {
+    throw ConfigError("invalid configuration: " + file + ":" +
+                      std::to_string(node.Mark().line + 1) + ": " + why);
+  };
   if (++visited > kYamlNodeBudget)
     throw ConfigError("invalid configuration: " + file + ": more than " +
                       std::to_string(kYamlNodeBudget) +
                       " values once its aliases are expanded (nested YAML aliases?); a "
                       "configuration file needs a few hundred");
+  if (!node.IsSequence() && !node.IsMap()) return;
+  if (ancestors.size() >= kYamlMaxDepth)
+    refuse("nested more than " + std::to_string(kYamlMaxDepth) + " levels deep");
+  for (const auto& a : ancestors)
+    if (a.is(node)) refuse("an alias is used inside the node it names (a cycle)");
+  ancestors.push_back(node);
   if (node.IsSequence()) {
-    for (const auto& item : node) check_yaml_shape(item, file, visited);
-  } else if (node.IsMap()) {
+    for (const auto& item : node) check_yaml_shape(item, file, visited, ancestors);
+  } else {
     std::map<std::string, int> seen;  // key -> line
     for (const auto& kv : node) {
       const int line = kv.first.Mark().line + 1;
@@ -736,9 +780,10 @@ void check_yaml_shape(const YAML::Node& node, const std::string& file, size_t& v
         throw ConfigError("invalid configuration: " + file + ":" + std::to_string(line) +
                           ": duplicate key '" + escape_control(key) + "' (first at line " +
                           std::to_string(it->second) + "); keep one of them");
-      check_yaml_shape(kv.second, file, visited);
+      check_yaml_shape(kv.second, file, visited, ancestors);
     }
   }
+  ancestors.pop_back();
 }
 
 // Cross-key rules of methodology.md section 7 for one spc block. The message names the key
@@ -868,8 +913,22 @@ LoadedSettings load_settings(const ConfigSources& src) {
 
   if (file_exists(src.config_path, src.config_explicit ? "--config" : "the configuration file")) {
     YAML::Node root;
+    std::string text;
+    {
+      std::ifstream in(src.config_path, std::ios::binary);
+      std::ostringstream buf;
+      buf << in.rdbuf();
+      text = buf.str();
+    }
+    if (text.size() > (1u << 20))
+      throw ConfigError("invalid configuration: " + src.config_path + " is " +
+                        std::to_string(text.size()) +
+                        " bytes; a configuration file is a few kilobytes (at most 1 MiB)");
+    if (flow_depth(text) > kYamlMaxDepth)
+      throw ConfigError("invalid configuration: " + src.config_path + ": nested more than " +
+                        std::to_string(kYamlMaxDepth) + " levels deep");
     try {
-      root = YAML::LoadFile(src.config_path);
+      root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw ConfigError("invalid configuration: " + src.config_path + ":" +
                         std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
@@ -879,7 +938,8 @@ LoadedSettings load_settings(const ConfigSources& src) {
         throw ConfigError("invalid configuration: " + src.config_path +
                           ": the top level must be a mapping of sections");
       size_t visited = 0;
-      check_yaml_shape(root, src.config_path, visited);
+      std::vector<YAML::Node> ancestors;
+      check_yaml_shape(root, src.config_path, visited, ancestors);
       try {
         flatten(root, "", values, metric_values, result.warnings, src.config_path, src.environment,
                 dotenv);
