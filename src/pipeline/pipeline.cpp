@@ -170,6 +170,7 @@ std::string lock_holder() {
 
 RunReport Pipeline::run(const RunOptions& opts) {
   RunReport report;
+  store_unusable_.clear();  // tried again: an operator may have freed space since
   std::unique_ptr<store::RunLock> lock;
   if (!settings_.pipeline.dry_run && !opts.lock_held) lock = store_.acquire_run_lock(lock_holder());
   for (Day d : opts.days) {
@@ -355,8 +356,7 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
       blocked_by = "every step it needs failed";
 
     const bool selected = opts.steps.empty() || opts.steps.count(def.num) || def.num == kStepCount;
-    const bool stopping = stop_signal() != 0;
-    if (stopping) {  // logged once, as the step that did not run; the rest of the day is not
+    if (stop_signal()) {  // logged once, as the step that did not run; the rest of the day is not
       r.status = StepStatus::FAILED;
       r.message = std::string("interrupted by ") + stop_signal_name(stop_signal()) +
                   " before this step started; the steps after it did not run";
