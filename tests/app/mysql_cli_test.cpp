@@ -205,6 +205,25 @@ TEST(MysqlCli, AnInterruptedBackfillRunAgainEqualsAnUninterruptedOne) {
   }
 }
 
+// Issue #13, item 11, on MariaDB: two processes starting at once on an empty database never
+// fail (one migrates and runs, the other waits for the migration lock or exits 3).
+TEST(MysqlCli, TwoProcessesStartingOnAnEmptyDatabaseNeverFail) {
+  test::TempDir dir;
+  for (int pair = 0; pair < 4; ++pair) {
+    test::ScratchDatabase db;
+    const std::map<std::string, std::string> env = {{"DB_PASSWORD", test::mariadb().password},
+                                                    {"IM_STORAGE_URL", db.url_text()}};
+    const std::vector<std::string> args = {"run", "--target-date", kDay.str(), "--steps", "1"};
+    test::Child a(args, env, dir.file("a.log")), b(args, env, dir.file("b.log"));
+    const int ra = a.wait(), rb = b.wait();
+    EXPECT_TRUE(ra == kExitOk || ra == kExitLocked) << ra << test::read_file(dir.file("a.log"));
+    EXPECT_TRUE(rb == kExitOk || rb == kExitLocked) << rb << test::read_file(dir.file("b.log"));
+    EXPECT_TRUE(ra == kExitOk || rb == kExitOk);
+    auto store = db.open();
+    EXPECT_EQ(store->schema_version(), store->latest_schema_version());
+  }
+}
+
 TEST(MysqlCli, WrongPasswordExitsOneQuicklyWithoutShowingIt) {
   test::TempDir dir;
   test::ScratchDatabase db;
