@@ -1014,8 +1014,15 @@ LoadedSettings load_settings(const ConfigSources& src) {
     s.metric_overrides[metric] = o;
   }
 
-  if (!s.mysql.ssl_ca.empty() && !std::filesystem::is_regular_file(s.mysql.ssl_ca))
-    fail("mysql.ssl_ca", raw_of("mysql.ssl_ca"), "no such file");
+  if (!s.mysql.ssl_ca.empty()) {
+    std::error_code ec;  // no exception: a name too long for the system is an answer too
+    const auto type = std::filesystem::status(s.mysql.ssl_ca, ec).type();
+    if (type == std::filesystem::file_type::not_found)
+      fail("mysql.ssl_ca", raw_of("mysql.ssl_ca"), "no such file");
+    if (ec) fail("mysql.ssl_ca", raw_of("mysql.ssl_ca"), "cannot be read: " + ec.message());
+    if (type != std::filesystem::file_type::regular)
+      fail("mysql.ssl_ca", raw_of("mysql.ssl_ca"), "not a regular file");
+  }
   return result;
 }
 
