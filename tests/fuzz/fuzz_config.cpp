@@ -13,14 +13,20 @@
 
 namespace {
 
+// The folder the input's files are written to, removed when the fuzzer exits.
+struct Scratch {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("im-fuzz-config-" + std::to_string(getpid()));
+  Scratch() { std::filesystem::create_directories(dir); }
+  ~Scratch() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
 std::string scratch_dir() {
-  static const std::string dir = [] {
-    auto d =
-        std::filesystem::temp_directory_path() / ("im-fuzz-config-" + std::to_string(getpid()));
-    std::filesystem::create_directories(d);
-    return d.string();
-  }();
-  return dir;
+  static const Scratch scratch;
+  return scratch.dir.string();
 }
 
 }  // namespace
