@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "collect/faulty_prometheus.h"
@@ -171,6 +173,96 @@ TEST(LivePrometheus, PrometheusWarningsAreReportedNotDropped) {
   EXPECT_EQ(step(d, 3).status, StepStatus::SUCCESS) << step(d, 3).message;
   EXPECT_NE(step(d, 3).message.find("10 Prometheus warning(s)"), std::string::npos)
       << step(d, 3).message;
+}
+
+// Issue #13, items 1, 18 and 19 through the real client: a Prometheus answering +Inf, -Inf,
+// negative and overflowing samples, an infinite maxmemory, a series whose value is a number and
+// labels carrying a newline and a byte that is not UTF-8. Each costs only itself: the day is
+// stored for every instance.
+TEST(LivePrometheus, HostileValuesAndLabelsCostOnlyThemselves) {
+  auto matrix = [](const std::string& instance, const std::function<std::string(int)>& value) {
+    std::string values;
+    for (int k = 0; k < 288; ++k)
+      values +=
+          (k ? "," : "") + std::string("[") + std::to_string(k * 300) + ",\"" + value(k) + "\"]";
+    return R"({"metric":{"instance":")" + instance + R"("},"values":[)" + values + "]}";
+  };
+  collect::prometheus::FaultyPrometheus server(
+      [&](const httplib::Request& req, httplib::Response& res) {
+        if (req.path == "/-/ready")
+          return res.set_content("Prometheus Server is Ready.", "text/plain");
+        if (req.path == "/api/v1/targets")
+          return res.set_content(R"({"status":"success","data":{"activeTargets":[]}})",
+                                 "application/json");
+        const std::string q = req.get_param_value("query");
+        std::string result;
+        if (q.starts_with("max by") && q.find("redis_memory_max_bytes") != std::string::npos) {
+          result = R"({"metric":{"instance":"r1:9121"},"value":[1,"+Inf"]},)"
+                   R"({"metric":{"instance":"r2:9121"},"value":[1,"1000000"]})";
+          return res.set_content(
+              R"({"status":"success","data":{"resultType":"vector","result":[)" + result + "]}}",
+              "application/json");
+        }
+        if (q.starts_with("max by")) {  // discovery: two good instances, two hostile labels
+          result = R"({"metric":{"instance":"r1:9121"},"value":[1,"1"]},)"
+                   R"({"metric":{"instance":"r2:9121"},"value":[1,"1"]},)"
+                   R"({"metric":{"instance":"forged\nINFO line"},"value":[1,"1"]},)"
+                   "{\"metric\":{\"instance\":\"bad-\xff\"},\"value\":[1,\"1\"]}";
+          return res.set_content(
+              R"({"status":"success","data":{"resultType":"vector","result":[)" + result + "]}}",
+              "application/json");
+        }
+        if (q.starts_with("redis_memory_used_bytes"))
+          result = matrix("r1:9121",
+                          [](int k) {
+                            return k == 5 ? "+Inf" : k == 6 ? "-Inf" : k == 7 ? "-5" : "1e308";
+                          }) +
+                   "," + matrix("r2:9121", [](int) { return "500000"; }) +
+                   R"(,{"metric":{"instance":"r2:9121","db":"x"},"values":[[0,5]]})";
+        else if (q.starts_with("redis_memory_max_bytes"))
+          result = matrix("r1:9121", [](int) { return "+Inf"; }) + "," +
+                   matrix("r2:9121", [](int) { return "1000000"; });
+        else
+          result = matrix("r1:9121", [](int k) { return std::to_string(k); }) + "," +
+                   matrix("r2:9121", [](int k) { return std::to_string(2 * k); });
+        res.set_content(
+            R"({"status":"success","data":{"resultType":"matrix","result":[)" + result + "]}}",
+            "application/json");
+      });
+  test::TempDir dir;
+  auto store = temp_store(dir);
+  Settings s = live(server.url());
+  s.prometheus.scrape_interval_seconds = 300;
+  const Day day = *Day::parse("1970-01-01");
+  Pipeline p(s, *store, [] { return int64_t{86400 * 2}; });
+  RunOptions o;
+  o.days = {day};
+  o.steps = {1, 2, 3, 6, 7, 8};
+  auto r = p.run(o);
+  const DayResult& d = r.days.at(0);
+  EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
+  EXPECT_NE(step(d, 1).message.find("\"forged\\nINFO line\" (it holds a control character)"),
+            std::string::npos)
+      << step(d, 1).message;
+  EXPECT_NE(step(d, 1).message.find("(it is not valid UTF-8)"), std::string::npos)
+      << step(d, 1).message;
+  EXPECT_EQ(step(d, 3).status, StepStatus::SUCCESS) << step(d, 3).message;
+  // 3 of r1's used memory, and its 288 maxmemory samples of +Inf.
+  EXPECT_NE(step(d, 6).message.find("291 sample(s) not finite or negative dropped"),
+            std::string::npos)
+      << step(d, 6).message;
+  ASSERT_EQ(step(d, 8).status, StepStatus::SUCCESS) << step(d, 8).message;
+  std::map<std::string, std::map<std::string, DailyMetric>> by;
+  for (const auto& m : store->load_daily_metrics(day, day, {})) by[m.instance_id][m.metric] = m;
+  ASSERT_EQ(by.size(), 2u);  // r1 and r2: the hostile labels were refused
+  EXPECT_DOUBLE_EQ(by["r1:9121"]["memory_used_bytes"].avg, 1e308);  // no overflow
+  EXPECT_EQ(by["r1:9121"]["memory_used_bytes"].sample_count, 285);
+  EXPECT_EQ(by["r1:9121"].count("memory_usage_pct"), 0u);  // maxmemory +Inf: unknown
+  EXPECT_DOUBLE_EQ(by["r2:9121"]["memory_usage_pct"].avg, 50.0);
+  for (const auto& row : store->load_inventory())
+    if (row.instance.id == "r1:9121") {
+      EXPECT_EQ(row.instance.max_memory_bytes, 0);
+    }
 }
 
 }  // namespace
