@@ -203,10 +203,22 @@ void Pipeline::run_with_retries(const StepDef& def, const StepFn& fn, Context& c
       store_.begin();
       StepOutcome o = fn(ctx);
       if (stop_signal()) return interrupted();
-      if (ctx.dry_run)
+      if (ctx.dry_run) {
         store_.rollback();
-      else
+      } else if (o.writes.empty()) {
+        // A step whose work is in memory (6, 7, 9, 10, the collections) has nothing in its
+        // transaction: a connection lost at COMMIT loses nothing, while running it again would
+        // find its inputs already consumed (an empty day, stored as "success").
+        try {
+          store_.commit();
+        } catch (const TransientError& e) {
+          store_.rollback();
+          spdlog::warn("[{}] step {} {}: {} at its commit; it wrote nothing, so nothing is lost",
+                       ctx.day.str(), def.num, def.name, e.what());
+        }
+      } else {
         store_.commit();
+      }
       r.rows = o.rows;
       r.writes = std::move(o.writes);
       if (!o.skip_reason.empty()) {
@@ -381,6 +393,15 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
                    r.message);
 
     if (!dry) {
+      auto report_log_failure = [&](const std::exception& e) {
+        if (dynamic_cast<const StoreUnusableError*>(&e)) store_unusable_ = e.what();
+        spdlog::error("[{}] cannot write the step log row of step {}: {}", day.str(), r.num,
+                      e.what());
+        if (r.status != StepStatus::FAILED) {
+          r.status = StepStatus::FAILED;
+          r.message = std::string("step log write failed: ") + e.what();
+        }
+      };
       store::StepLogRow row{ctx.run_id,
                             day,
                             r.num,
@@ -390,19 +411,29 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
                             r.seconds,
                             r.status == StepStatus::SUCCESS ? "" : r.message,
                             format_utc_timestamp(now_())};
-      try {
-        store_.begin();
-        store_.append_step_log(row);
-        store_.commit();
-        ++ctx.log_rows_written;
-      } catch (const std::exception& e) {
-        store_.rollback();
-        if (dynamic_cast<const StoreUnusableError*>(&e)) store_unusable_ = e.what();
-        spdlog::error("[{}] cannot write the step log row of step {}: {}", day.str(), r.num,
-                      e.what());
-        if (r.status != StepStatus::FAILED) {
-          r.status = StepStatus::FAILED;
-          r.message = std::string("step log write failed: ") + e.what();
+      // The row is retried like a step (a database restarting between two steps); it is an
+      // upsert on (run_id, step_num), so a commit that did land and is sent again is harmless.
+      for (int attempt = 0;; ++attempt) {
+        try {
+          store_.begin();
+          store_.append_step_log(row);
+          store_.commit();
+          ++ctx.log_rows_written;
+          break;
+        } catch (const TransientError& e) {
+          store_.rollback();
+          if (attempt >= settings_.pipeline.max_retries || stop_signal()) {
+            report_log_failure(e);
+            break;
+          }
+          const double delay = settings_.pipeline.retry_delay_seconds * std::pow(2.0, attempt);
+          spdlog::warn("[{}] step log row of step {}: {}; retry {}/{} in {:.1f}s", day.str(), r.num,
+                       e.what(), attempt + 1, settings_.pipeline.max_retries, delay);
+          sleep_(delay);
+        } catch (const std::exception& e) {
+          store_.rollback();
+          report_log_failure(e);
+          break;
         }
       }
     }

@@ -269,7 +269,16 @@ StepOutcome collect_services(Context& c, std::initializer_list<ServiceType> serv
   int64_t instances = 0;
   std::vector<std::string> missing;
   std::string missing_why;
-  for (ServiceType svc : todo) collect_service(c, svc, o, instances, missing, missing_why);
+  // A failed attempt takes back what it added, so a retry does not collect a series twice
+  // (a label-summed metric such as db_keys would double).
+  const size_t raw_before = c.raw.size(), daily_before = c.raw_daily.size();
+  try {
+    for (ServiceType svc : todo) collect_service(c, svc, o, instances, missing, missing_why);
+  } catch (...) {
+    c.raw.resize(raw_before);
+    c.raw_daily.resize(daily_before);
+    throw;
+  }
   if (!skipped_why.empty()) o.message += "; " + skipped_why;
   if (!missing.empty()) {
     std::string list;
