@@ -36,13 +36,20 @@ std::unique_ptr<store::Store> temp_store(const test::TempDir& dir) {
   return store::open_store(*parse_storage_url("sqlite://" + dir.file("p.db"), why));
 }
 
+// The given steps for `day`, with the wall clock at `now`.
+RunReport run_steps(const Settings& s, store::Store& store, Day day, int64_t now,
+                    std::set<int> steps) {
+  Pipeline p(s, store, [now] { return now; });
+  RunOptions o;
+  o.days = {day};
+  o.steps = std::move(steps);
+  return p.run(o);
+}
+
 // Every step for yesterday (UTC).
 RunReport run_yesterday(const Settings& s, store::Store& store) {
   const int64_t now = std::time(nullptr);
-  Pipeline p(s, store, [now] { return now; });
-  RunOptions o;
-  o.days = {Day::from_unix_seconds(now) - 1};
-  return p.run(o);
+  return run_steps(s, store, Day::from_unix_seconds(now) - 1, now, {});
 }
 
 TEST(LivePrometheus, CollectsEveryLiveRedisInstance) {
@@ -51,11 +58,7 @@ TEST(LivePrometheus, CollectsEveryLiveRedisInstance) {
   Settings s = live(test::prom("IM_TEST_PROM_URL"));
   const int64_t now = std::time(nullptr);
   const Day today = Day::from_unix_seconds(now);  // the live server holds only today
-  Pipeline p(s, *store, [now] { return now; });
-  RunOptions o;
-  o.days = {today};
-  o.steps = {1, 2, 3, 6, 7, 8};
-  auto r = p.run(o);
+  auto r = run_steps(s, *store, today, now, {1, 2, 3, 6, 7, 8});
   const DayResult& d = r.days.at(0);
   EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
   EXPECT_EQ(step(d, 2).status, StepStatus::SUCCESS) << step(d, 2).message;
@@ -164,11 +167,7 @@ TEST(LivePrometheus, PrometheusWarningsAreReportedNotDropped) {
   Settings s = live(server.url());
   s.prometheus.scrape_interval_seconds = 300;
   const Day day = *Day::parse("1970-01-01");  // the injector's samples are at t = 1 s
-  Pipeline p(s, *store, [] { return int64_t{86400 * 2}; });
-  RunOptions o;
-  o.days = {day};
-  o.steps = {1, 2, 3};
-  auto r = p.run(o);
+  auto r = run_steps(s, *store, day, 86400 * 2, {1, 2, 3});
   const DayResult& d = r.days.at(0);
   EXPECT_EQ(step(d, 3).status, StepStatus::SUCCESS) << step(d, 3).message;
   EXPECT_NE(step(d, 3).message.find("10 Prometheus warning(s)"), std::string::npos)
@@ -233,12 +232,8 @@ TEST(LivePrometheus, HostileValuesAndLabelsCostOnlyThemselves) {
   auto store = temp_store(dir);
   Settings s = live(server.url());
   s.prometheus.scrape_interval_seconds = 300;
-  const Day day = *Day::parse("1970-01-01");
-  Pipeline p(s, *store, [] { return int64_t{86400 * 2}; });
-  RunOptions o;
-  o.days = {day};
-  o.steps = {1, 2, 3, 6, 7, 8};
-  auto r = p.run(o);
+  const Day day = *Day::parse("1970-01-01");  // the injector's samples start at t = 0
+  auto r = run_steps(s, *store, day, 86400 * 2, {1, 2, 3, 6, 7, 8});
   const DayResult& d = r.days.at(0);
   EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
   EXPECT_NE(step(d, 1).message.find("\"forged\\nINFO line\" (it holds a control character)"),
