@@ -49,21 +49,32 @@ inline std::string key_match(const std::string& table, const std::string& l, con
 // A history read of a data table that sees its archive too: a recompute of a kept day reads
 // as far back as its baselines reach, past the last `archive --before`. An archived row counts
 // only where the live table has no row of its key (a day run again after it was archived).
-// `filter` (with ? placeholders) applies to both halves: bind its values twice. `order` is by
-// column position (1 = the first of `columns`).
+// Without archived rows in the window (`with_archive` false, the usual case) it is the plain
+// read of the live table. `filter` (with ? placeholders) applies to each half: bind_window binds
+// its values once per half. `order` is by column position (1 = the first of `columns`).
 inline std::string history_select(const std::string& table, const std::string& columns,
-                                  const std::string& filter, const std::string& order) {
-  return "SELECT * FROM (SELECT " + columns + " FROM " + table + " WHERE " + filter +
-         " UNION ALL SELECT " + columns + " FROM " + table + "_archive a WHERE " + filter +
-         " AND NOT EXISTS (SELECT 1 FROM " + table + " l WHERE " + key_match(table, "l", "a") +
-         ")) h ORDER BY " + order;
+                                  const std::string& filter, const std::string& order,
+                                  bool with_archive) {
+  std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + filter;
+  if (with_archive)
+    sql += " UNION ALL SELECT " + columns + " FROM " + table + "_archive a WHERE " + filter +
+           " AND NOT EXISTS (SELECT 1 FROM " + table + " l WHERE " + key_match(table, "l", "a") +
+           ")";
+  return sql + " ORDER BY " + order;
+}
+
+// Whether `table`'s archive holds a row dated in [from, to]: two ? (from, to).
+inline std::string archived_between(const std::string& table) {
+  const std::string col = archive_date_column(table);
+  return "SELECT COUNT(*) FROM (SELECT 1 FROM " + table + "_archive WHERE " + col +
+         " BETWEEN ? AND ? LIMIT 1) x";
 }
 
 // The values of a history_select filter "date BETWEEN ? AND ?" plus one ? per service, for
-// both halves.
+// each half of the read.
 template <class S>
-void bind_window(S& s, Day from, Day to, std::span<const ServiceType> services) {
-  for (int half = 0; half < 2; ++half) {
+void bind_window(S& s, Day from, Day to, std::span<const ServiceType> services, bool with_archive) {
+  for (int half = 0; half < (with_archive ? 2 : 1); ++half) {
     s.bind(from).bind(to);
     for (ServiceType svc : services) s.bind(to_string(svc));
   }

@@ -337,6 +337,13 @@ bool Statement::fetch() {
   }
   if (rc == 1) {
     has_rows_ = false;
+    // The statement may carry no error code when the session's reading of the result failed:
+    // the connection's own error says what happened. With none at all, the result ended
+    // without a reason, which is worth a retry of the step rather than a guess.
+    if (mysql_stmt_errno(st_) == 0 && conn_.last_error() == 0)
+      throw TransientError("mysql: `" + sql_.substr(0, 120) +
+                           "`: the server ended the result without an error code");
+    if (mysql_stmt_errno(st_) == 0) conn_.raise("`" + sql_.substr(0, 120) + "`");
     conn_.raise("`" + sql_.substr(0, 120) + "`", mysql_stmt_errno(st_), mysql_stmt_error(st_));
   }
   // Text longer than its buffer: fetch that column again into a buffer of the right size.

@@ -365,12 +365,22 @@ class MysqlStore final : public Store {
     return rows.size();
   }
 
+  // Whether `table`'s archive holds a row dated in [from, to] (history reads then see it).
+  bool archived(const std::string& table, Day from, Day to) {
+    Statement s(db(), rows::archived_between(table));
+    s.bind(from).bind(to).execute();
+    const bool any = s.fetch() && s.integer(0) > 0;
+    s.done();
+    return any;
+  }
+
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
+    const bool arch = archived("infra_metric_daily", from, to);
     Statement s(db(), rows::history_select("infra_metric_daily", rows::kDailyMetricColumns,
                                            "metric_date BETWEEN ? AND ?" + services_in(services),
-                                           "1, 2, 3, 4"));
-    rows::bind_window(s, from, to, services);
+                                           "1, 2, 3, 4", arch));
+    rows::bind_window(s, from, to, services, arch);
     s.execute();
     DailyMetric m;
     while (s.fetch()) {
@@ -407,12 +417,13 @@ class MysqlStore final : public Store {
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
+    const bool arch = archived("infra_anomaly_scores", from, to);
     Statement s(
         db(), rows::history_select(
                   "infra_anomaly_scores", rows::kScoredHistoryColumns,
                   "metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" + services_in(services),
-                  "1, 2, 3, 4"));
-    rows::bind_window(s, from, to, services);
+                  "1, 2, 3, 4", arch));
+    rows::bind_window(s, from, to, services, arch);
     s.execute();
     AnomalyScoreRow r;
     while (s.fetch()) {
@@ -437,9 +448,10 @@ class MysqlStore final : public Store {
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
+    const bool arch = archived("infra_health_scores", from, to);
     Statement s(db(), rows::history_select("infra_health_scores", rows::kHealthColumns,
-                                           "metric_date BETWEEN ? AND ?", "2, 3, 1"));
-    rows::bind_window(s, from, to, {});
+                                           "metric_date BETWEEN ? AND ?", "2, 3, 1", arch));
+    rows::bind_window(s, from, to, {}, arch);
     s.execute();
     std::vector<HealthRow> out;
     while (s.fetch()) out.push_back(rows::read_health(s));

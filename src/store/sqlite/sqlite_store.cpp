@@ -465,12 +465,20 @@ class SqliteStore final : public Store {
     return rows.size();
   }
 
+  // Whether `table`'s archive holds a row dated in [from, to] (history reads then see it).
+  bool archived(const std::string& table, Day from, Day to) {
+    Stmt s(db_, rows::archived_between(table));
+    s.bind(from).bind(to);
+    return s.step() && s.integer(0) > 0;
+  }
+
   void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
                            const std::function<void(const DailyMetric&)>& fn) override {
+    const bool arch = archived("infra_metric_daily", from, to);
     Stmt s(db_, rows::history_select("infra_metric_daily", rows::kDailyMetricColumns,
                                      "metric_date BETWEEN ? AND ?" + services_in(services),
-                                     "1, 2, 3, 4"));
-    rows::bind_window(s, from, to, services);
+                                     "1, 2, 3, 4", arch));
+    rows::bind_window(s, from, to, services, arch);
     DailyMetric m;  // reused: its strings keep their capacity from row to row
     while (s.step()) {
       rows::read_daily_metric(s, m);
@@ -514,11 +522,12 @@ class SqliteStore final : public Store {
 
   void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
                             const std::function<void(const AnomalyScoreRow&)>& fn) override {
+    const bool arch = archived("infra_anomaly_scores", from, to);
     Stmt s(db_, rows::history_select("infra_anomaly_scores", rows::kScoredHistoryColumns,
                                      "metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
                                          services_in(services),
-                                     "1, 2, 3, 4"));
-    rows::bind_window(s, from, to, services);
+                                     "1, 2, 3, 4", arch));
+    rows::bind_window(s, from, to, services, arch);
     AnomalyScoreRow r;
     while (s.step()) {
       rows::read_scored_history(s, r);
@@ -550,9 +559,10 @@ class SqliteStore final : public Store {
   }
 
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
+    const bool arch = archived("infra_health_scores", from, to);
     Stmt s(db_, rows::history_select("infra_health_scores", rows::kHealthColumns,
-                                     "metric_date BETWEEN ? AND ?", "2, 3, 1"));
-    rows::bind_window(s, from, to, {});
+                                     "metric_date BETWEEN ? AND ?", "2, 3, 1", arch));
+    rows::bind_window(s, from, to, {}, arch);
     std::vector<HealthRow> out;
     while (s.step()) out.push_back(rows::read_health(s));
     return out;
