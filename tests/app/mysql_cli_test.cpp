@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "app/run_cli.h"
+#include "app/store_digest.h"
 #include "app/subprocess.h"
 #include "mysql_test_util.h"
 #include "store/mysql/connection.h"
@@ -20,6 +21,8 @@
 
 namespace im::app {
 namespace {
+
+using test::digest;
 
 using test::run_cli;
 using Clock = std::chrono::steady_clock;
@@ -36,75 +39,6 @@ struct PasswordEnv {
   explicit PasswordEnv(const std::string& pw) { setenv("DB_PASSWORD", pw.c_str(), 1); }
   ~PasswordEnv() { unsetenv("DB_PASSWORD"); }
 };
-
-std::string hex(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-std::string hex(const std::optional<double>& v) {
-  return v ? hex(*v) : "NULL";
-}
-
-// Every table's content as sorted text lines, then a 64-bit FNV-1a digest and a count per
-// table. Ids, run ids, durations and wall-clock timestamps differ between runs by nature and
-// are left out; everything else, doubles bit for bit, is in.
-std::map<std::string, std::pair<size_t, uint64_t>> digest(store::Store& s, Day from, Day to) {
-  std::map<std::string, std::vector<std::string>> lines;
-  for (const auto& r : s.load_inventory()) {
-    std::string tags;
-    for (const auto& [k, v] : r.instance.tags) tags += k + "=" + v + ";";
-    lines["infra_fleet_inventory"].push_back(
-        std::string(to_string(r.instance.service)) + "|" + r.instance.id + "|" + r.instance.name +
-        "|" + r.instance.instance_class + "|" + r.instance.engine + "|" + r.instance.region + "|" +
-        hex(r.instance.allocated_storage_gb) + "|" + hex(r.instance.max_memory_bytes) + "|" + tags +
-        "|" + r.status + "|" + r.instance.source + "|" + r.first_seen.str() + "|" +
-        r.last_seen.str());
-  }
-  for (const auto& m : s.load_daily_metrics(from, to, {}))
-    lines["infra_metric_daily"].push_back(
-        m.date.str() + "|" + std::string(to_string(m.service)) + "|" + m.instance_id + "|" +
-        m.metric + "|" + m.unit + "|" + hex(m.avg) + "|" + hex(m.min) + "|" + hex(m.max) + "|" +
-        hex(m.p95) + "|" + std::to_string(m.sample_count) + "|" +
-        std::to_string(m.expected_samples) + "|" + m.source);
-  for (const auto& r : s.load_anomaly_scores(from, to))
-    lines["infra_anomaly_scores"].push_back(
-        r.date.str() + "|" + std::string(to_string(r.service)) + "|" + r.instance_id + "|" +
-        r.metric + "|" + std::string(to_string(r.spc_stat)) + "|" + hex(r.value) + "|" +
-        hex(r.mean) + "|" + hex(r.std) + "|" + hex(r.sigma) + "|" +
-        std::to_string(r.baseline_days) + "|" + hex(r.z) + "|" + r.we_rules + "|" + hex(r.roc_pct) +
-        "|" + hex(r.anomaly_score) + "|" + r.severity + "|" + std::to_string(r.is_baseline_period) +
-        "|" + r.score_status);
-  for (const auto& r : s.load_health_scores(from, to)) {
-    std::string line = r.date.str() + "|" + std::string(to_string(r.service)) + "|" + r.instance_id;
-    for (const auto& d : r.dimension) line += "|" + hex(d);
-    lines["infra_health_scores"].push_back(line + "|" + hex(r.health_score) + "|" + r.grade + "|" +
-                                           r.trend);
-  }
-  for (Day d = from; d <= to; ++d) {
-    for (const auto& a : s.load_alerts(d))
-      lines["infra_anomaly_alerts"].push_back(
-          a.date.str() + "|" + std::string(to_string(a.service)) + "|" + a.instance_id + "|" +
-          a.metric + "|" + a.alert_type + "|" + a.severity + "|" + hex(a.value) + "|" +
-          hex(a.baseline_mean) + "|" + hex(a.baseline_sigma) + "|" + hex(a.z) + "|" +
-          hex(a.roc_pct) + "|" + hex(a.anomaly_score) + "|" + a.we_rules + "|" +
-          std::to_string(a.consecutive_days) + "|" + a.message + "|" + a.recommended_action + "|" +
-          std::to_string(a.acknowledged) + "|" + a.acknowledged_by + "|" + a.notes);
-    for (const auto& l : s.load_step_log(s.latest_run_id(d)))
-      lines["infra_monitoring_pipeline_log"].push_back(
-          l.target_date.str() + "|" + std::to_string(l.step_num) + "|" + l.step_name + "|" +
-          l.status + "|" + std::to_string(l.rows_affected) + "|" + l.error_message);
-  }
-  std::map<std::string, std::pair<size_t, uint64_t>> out;
-  for (auto& [table, ls] : lines) {
-    std::sort(ls.begin(), ls.end());
-    uint64_t h = 1469598103934665603ull;
-    for (const auto& l : ls)
-      for (char c : l + "\n") h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    out[table] = {ls.size(), h};
-  }
-  return out;
-}
 
 TEST(MysqlCli, DemoOnMariaDbWritesExactlyTheRowsOfSqlite) {
   test::TempDir dir;
@@ -225,71 +159,6 @@ TEST(MysqlCli, TwoProcessesStartingOnAnEmptyDatabaseNeverFail) {
     EXPECT_TRUE(ra == kExitOk || rb == kExitOk);
     auto store = db.open();
     EXPECT_EQ(store->schema_version(), store->latest_schema_version());
-  }
-}
-
-// The fault matrix (issue #13): MariaDB restarted while a backfill writes. A server of the
-// test's own (the harness script, on a port of its own) is stopped and started again on the
-// same port; the step that lost its session is retried and the backfill completes, with the same
-// data as an uninterrupted one.
-TEST(MysqlCli, ABackfillSurvivesAMariaDbRestart) {
-  test::TempDir dir;
-  const std::string harness = std::string(IM_SOURCE_DIR) + "/tests/harness/mariadb.sh";
-  const std::string server = dir.file("server");
-  ASSERT_EQ(std::system((harness + " start " + server + " >/dev/null").c_str()), 0);
-  struct Stop {
-    std::string cmd;
-    ~Stop() { [[maybe_unused]] int rc = std::system(cmd.c_str()); }
-  } stop{harness + " stop " + server + " >/dev/null"};
-  std::map<std::string, std::string> env_file;
-  {
-    std::istringstream in(test::read_file(server + "/env"));
-    for (std::string line; std::getline(in, line);)
-      env_file[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
-  }
-  const std::string port = env_file["IM_TEST_MYSQL_PORT"];
-  const std::vector<std::string> backfill = {"run", "--start-date", (kDay - 24).str(), "--end-date",
-                                             kDay.str()};
-  std::map<std::string, std::string> env = {{"DB_PASSWORD", env_file["IM_TEST_MYSQL_PASSWORD"]},
-                                            {"IM_STORAGE_URL", env_file["IM_TEST_MYSQL_URL"]},
-                                            {"IM_SIMULATE_REDIS_INSTANCES", "10"},
-                                            {"IM_SIMULATE_RDS_INSTANCES", "5"},
-                                            {"IM_PIPELINE_RETRY_DELAY_SECONDS", "1"},
-                                            {"IM_PIPELINE_MAX_RETRIES", "6"},
-                                            {"IM_MYSQL_CONNECT_TIMEOUT", "2"}};
-  std::string why;
-  const StorageUrl url = *parse_storage_url(env_file["IM_TEST_MYSQL_URL"], why);
-  store::MysqlOptions opts = test::mariadb_options();
-  opts.password = env_file["IM_TEST_MYSQL_PASSWORD"];
-  auto days_logged = [&]() -> int64_t {
-    try {
-      return std::stoll(store::mysql::Connection(url, opts).scalar(
-          "SELECT COUNT(DISTINCT target_date) FROM infra_monitoring_pipeline_log"));
-    } catch (const std::exception&) {
-      return 0;
-    }
-  };
-  test::Child run(backfill, env, dir.file("run.log"));
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (days_logged() < 8 && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_EQ(std::system((harness + " stop " + server + " >/dev/null").c_str()), 0);
-  ASSERT_EQ(std::system((harness + " start " + server + " " + port + " >/dev/null").c_str()), 0);
-  const int rc = run.wait();
-  const std::string log = test::read_file(dir.file("run.log"));
-  EXPECT_EQ(rc, kExitOk) << log;
-  EXPECT_NE(log.find("retry 1/6"), std::string::npos) << log;  // it did lose the server
-
-  test::ScratchDatabase reference;
-  auto ref_env = env;
-  ref_env["DB_PASSWORD"] = test::mariadb().password;
-  ref_env["IM_STORAGE_URL"] = reference.url_text();
-  ASSERT_EQ(test::Child(backfill, ref_env, dir.file("ref.log")).wait(), kExitOk);
-  auto expected = digest(*reference.open(), kDay - 24, kDay);
-  auto got = digest(*store::open_store(url, store::OpenMode::READ_WRITE, opts), kDay - 24, kDay);
-  for (const auto& [table, v] : expected) {
-    if (table == "infra_monitoring_pipeline_log") continue;
-    EXPECT_EQ(v, got[table]) << table;
   }
 }
 
