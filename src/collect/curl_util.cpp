@@ -31,21 +31,4 @@ void abort_on_stop(void* curl) {
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 }
 
-std::string answer_excerpt(std::string_view body, size_t max_chars) {
-  std::string out;
-  bool space = false;  // whitespace seen since the last character kept
-  for (const char c : body) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) {
-      space = !out.empty();
-      continue;
-    }
-    if (out.size() + (space ? 2 : 1) > max_chars) return out + "...";
-    if (space) out += ' ';
-    out += c;
-    space = false;
-  }
-  return out;
-}
-
 }  // namespace im::collect

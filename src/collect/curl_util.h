@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/text_safety.h"
+
 namespace im::collect {
 
 // libcurl's global initialization, once per process, before the first handle is made.
@@ -17,8 +19,7 @@ size_t append_to_string(char* data, size_t size, size_t n, void* out);
 // a signal asked the program to stop (core/stop.h), instead of waiting for its timeout.
 void abort_on_stop(void* curl);
 
-// The start of an answer for an error message, on one line: control characters become spaces,
-// runs of spaces (an HTML page's indentation) one space, "..." marks a cut.
-std::string answer_excerpt(std::string_view body, size_t max_chars = 120);
+// answer_excerpt, the start of an answer for an error message on one line: core/text_safety.h.
+using im::answer_excerpt;
 
 }  // namespace im::collect

@@ -32,8 +32,4 @@ const char* stop_signal_name(int signal_number) {
   }
 }
 
-void clear_stop() {
-  g_stop.store(0);
-}
-
 }  // namespace im

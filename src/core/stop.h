@@ -10,9 +10,7 @@ namespace im {
 void request_stop(int signal_number);
 // The signal that asked to stop, or 0.
 int stop_signal();
-// "SIGTERM", "SIGINT" or "signal N".
+// "SIGTERM", "SIGINT", "SIGHUP" or "a signal".
 const char* stop_signal_name(int signal_number);
-// Tests: forget a request.
-void clear_stop();
 
 }  // namespace im

@@ -121,6 +121,23 @@ std::string escape_control(std::string_view text) {
   return out;
 }
 
+std::string answer_excerpt(std::string_view body, size_t max_chars) {
+  std::string out;
+  bool space = false;  // whitespace seen since the last character kept
+  for (const char c : body) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      space = !out.empty();
+      continue;
+    }
+    if (out.size() + (space ? 2 : 1) > max_chars) return out + "...";
+    if (space) out += ' ';
+    out += c;
+    space = false;
+  }
+  return out;
+}
+
 size_t invalid_utf8_at(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     const size_t n = utf8_sequence(text, i);

@@ -26,6 +26,10 @@ std::string redact(std::string text, const std::vector<std::string>& secrets);
 // visible escapes: "\n", "\r", "\t", "\x1b". A log line stays one line and cannot be forged.
 std::string escape_control(std::string_view text);
 
+// The start of a text for an error message, on one line: control characters become spaces,
+// runs of spaces (an HTML page's indentation, a statement's layout) one space, "..." marks a cut.
+std::string answer_excerpt(std::string_view body, size_t max_chars = 120);
+
 // ---- identifiers from sources (instance ids, names) ----------------------------------------
 
 // The longest identifier both stores keep: VARCHAR(255) on MySQL/MariaDB, counted in

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/text_safety.h"
 #include "core/types.h"
 
 namespace im::store {
@@ -82,25 +83,16 @@ void throw_foreign_tables(const std::string& where, const std::vector<std::strin
 }
 
 std::string statement_summary(std::string_view stmt, size_t max_chars) {
-  std::string out;
-  bool space = false;
+  std::string code;  // the statement without its comments
   for (size_t i = 0; i < stmt.size(); ++i) {
-    const char c = stmt[i];
-    if (c == '#' || (c == '-' && i + 1 < stmt.size() && stmt[i + 1] == '-')) {
+    if (stmt[i] == '#' || (stmt[i] == '-' && i + 1 < stmt.size() && stmt[i + 1] == '-')) {
       while (i < stmt.size() && stmt[i] != '\n') ++i;
-      space = true;
+      code += ' ';
       continue;
     }
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= max_chars) return out + "...";
+    code += stmt[i];
   }
-  return out;
+  return answer_excerpt(code, max_chars);
 }
 
 }  // namespace im::store

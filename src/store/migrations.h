@@ -29,8 +29,8 @@ const std::vector<std::string>& own_tables();
 [[noreturn]] void throw_foreign_tables(const std::string& where,
                                        const std::vector<std::string>& found);
 
-// A statement on one line for an error message: comments dropped, white space collapsed,
-// cut after `max_chars` with "...".
+// A statement on one line for an error message: comments dropped, then answer_excerpt
+// (core/text_safety.h).
 std::string statement_summary(std::string_view stmt, size_t max_chars = 80);
 
 }  // namespace im::store

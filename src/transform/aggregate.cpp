@@ -16,9 +16,13 @@ bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out) {
     if (std::isfinite(s.values[k])) vals.push_back(s.values[k]);
   }
   if (vals.empty()) return false;
-  // A running mean: the sum of 288 values near 1e308 overflows, their mean does not.
-  double mean = 0;
-  for (size_t i = 0; i < vals.size(); ++i) mean += (vals[i] - mean) / double(i + 1);
+  double sum = 0;
+  for (double v : vals) sum += v;
+  double mean = sum / double(vals.size());
+  if (!std::isfinite(mean)) {  // finite values near 1e308 whose sum overflows: a running mean
+    mean = 0;
+    for (size_t i = 0; i < vals.size(); ++i) mean += (vals[i] - mean) / double(i + 1);
+  }
   std::sort(vals.begin(), vals.end());
   out.date = day;
   out.service = s.service;

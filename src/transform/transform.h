@@ -38,8 +38,8 @@ using im::quantile_sorted;  // core/types.h
 
 // Aggregates one series over [day 00:00, day+1 00:00) UTC. Returns false when the day
 // holds no sample (no row is stored for it, never a zero). Values that are not finite (a
-// ratio over a near-zero denominator) count as missing; the mean is accumulated so that it
-// cannot overflow.
+// ratio over a near-zero denominator) count as missing; when their sum overflows, the mean is
+// accumulated as a running mean instead.
 bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out);
 
 // Aggregates every series; units and sources come from the catalog.

@@ -100,6 +100,7 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
       version_(std::move(version)),
       region_(opts.region),
       endpoint_(resolve_endpoint(service_, env_name, opts)),
+      shown_endpoint_(mask_url_credentials(endpoint_)),
       host_(host_of(endpoint_)),
       timeout_(opts.timeout_seconds),
       max_attempts_(std::max(1, opts.max_attempts)),
@@ -172,8 +173,8 @@ pugi::xml_document QueryClient::call_form(const std::string& action, std::string
 }
 
 const std::string& QueryClient::call_json(const std::string& target, std::string_view json) {
-  const std::string what = "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) +
-                           " at " + mask_url_credentials(endpoint_);
+  const std::string what =
+      "aws: " + service_ + " " + target.substr(target.rfind('.') + 1) + " at " + shown_endpoint_;
   retrying([&] {
     const long status = send(what, "application/x-amz-json-1.0", target, json);
     if (status == 200) return;
@@ -206,8 +207,7 @@ pugi::xml_document QueryClient::call_once(const std::string& action, std::string
   body_.reserve(form.size() + 64);
   form_encode_to(body_, {{"Action", action}, {"Version", version_}});
   if (!form.empty()) (body_ += '&').append(form);
-  const std::string what =
-      "aws: " + service_ + " " + action + " at " + mask_url_credentials(endpoint_);
+  const std::string what = "aws: " + service_ + " " + action + " at " + shown_endpoint_;
   const long status = send(what, "application/x-www-form-urlencoded; charset=utf-8", "", body_);
 
   pugi::xml_document doc;

@@ -103,7 +103,8 @@ class QueryClient {
 
  private:
   std::string service_, version_, region_, endpoint_;
-  std::string host_;  // endpoint_'s host[:port], the signed Host header
+  std::string shown_endpoint_;  // endpoint_ with its password masked, for messages
+  std::string host_;            // endpoint_'s host[:port], the signed Host header
   double timeout_;
   int max_attempts_;
   double retry_base_, retry_cap_;

@@ -145,6 +145,7 @@ QueryResult parse_query_response(const std::string& body, const std::string& wha
 
 Client::Client(ClientOptions opts) : opts_(std::move(opts)) {
   while (!opts_.url.empty() && opts_.url.back() == '/') opts_.url.pop_back();
+  shown_url_ = mask_url_credentials(opts_.url);
   curl_init_once();
   curl_ = curl_easy_init();
   if (!curl_) throw SourceError("prometheus: cannot initialize libcurl");
@@ -188,8 +189,7 @@ std::string Client::perform(const std::string& path, const std::string* form,
   ++requests_;
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    std::string text = "prometheus: " + what + " at " + mask_url_credentials(opts_.url) + ": " +
-                       curl_easy_strerror(rc);
+    std::string text = "prometheus: " + what + " at " + shown_url_ + ": " + curl_easy_strerror(rc);
     switch (rc) {
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_CONNECT:
@@ -206,14 +206,14 @@ std::string Client::perform(const std::string& path, const std::string* form,
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 500 || status == 429)
-    throw TransientError("prometheus: " + what + " at " + mask_url_credentials(opts_.url) +
-                         ": HTTP " + std::to_string(status) + ": " + answer_excerpt(body));
+    throw TransientError("prometheus: " + what + " at " + shown_url_ + ": HTTP " +
+                         std::to_string(status) + ": " + answer_excerpt(body));
   if (status == 401 || status == 403)
-    throw SourceError("prometheus: " + what + " at " + mask_url_credentials(opts_.url) + ": HTTP " +
+    throw SourceError("prometheus: " + what + " at " + shown_url_ + ": HTTP " +
                       std::to_string(status) +
                       " (check prometheus.username/password or bearer_token)");
   if (status != 200 && status != 400 && status != 422)  // 400/422 carry the API's error JSON
-    throw SourceError("prometheus: " + what + " at " + mask_url_credentials(opts_.url) + ": HTTP " +
+    throw SourceError("prometheus: " + what + " at " + shown_url_ + ": HTTP " +
                       std::to_string(status) + ": " + answer_excerpt(body));
   return body;
 }
@@ -230,8 +230,8 @@ std::string Client::post_form(const std::string& path, const std::string& form,
 void Client::ready() {
   std::string body = get("/-/ready", "readiness check");
   if (body.find("Ready") == std::string::npos && body.find("ready") == std::string::npos)
-    throw SourceError("prometheus: readiness check at " + mask_url_credentials(opts_.url) +
-                      ": unexpected answer " + answer_excerpt(body));
+    throw SourceError("prometheus: readiness check at " + shown_url_ + ": unexpected answer " +
+                      answer_excerpt(body));
 }
 
 std::vector<Target> Client::targets() {

@@ -76,7 +76,8 @@ class Client {
   std::string form_query(const std::string& expr);  // "query=<url-encoded expr>"
 
   ClientOptions opts_;
-  void* curl_ = nullptr;  // CURL*, kept for connection reuse
+  std::string shown_url_;  // opts_.url with its password masked, for messages
+  void* curl_ = nullptr;   // CURL*, kept for connection reuse
   int64_t requests_ = 0;
 };
 

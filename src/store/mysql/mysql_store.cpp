@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "core/text_safety.h"
 #include "store/migrations.h"
 #include "store/mysql/connection.h"
 #include "store/rows.h"
@@ -173,7 +174,7 @@ class MysqlStore final : public Store {
             if (c.last_error() == kDuplicateColumn) continue;
             throw StoreError("migration " + std::to_string(m.version) + " (" +
                              std::string(m.description) + ") failed at `" +
-                             statement_summary(stmt) + "`: " + statement_summary(e.what(), 300));
+                             statement_summary(stmt) + "`: " + answer_excerpt(e.what(), 300));
           }
         }
         Statement s(c,
@@ -192,14 +193,13 @@ class MysqlStore final : public Store {
 
   void refuse_foreign_tables(Connection& c) {
     std::vector<std::string> found;
-    for (const std::string& t : own_tables()) {
-      Statement q(c,
-                  "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                  "AND TABLE_NAME = ?");
-      q.bind(t).execute();
-      if (q.fetch() && q.integer(0) > 0) found.push_back(t);
-      q.done();
-    }
+    Statement q(c,
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                "ORDER BY TABLE_NAME");
+    q.execute();
+    const auto& own = own_tables();
+    while (q.fetch())
+      if (std::find(own.begin(), own.end(), q.text(0)) != own.end()) found.push_back(q.text(0));
     if (!found.empty()) throw_foreign_tables(describe(), found);
   }
 
