@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/wiring.h"
 #include "config/settings.h"
 #include "core/stop.h"
 #include "core/text_safety.h"
@@ -102,15 +103,7 @@ struct Opened {
 // two processes starting on a new database do not race to create it. READ_ONLY opens
 // nothing for writing (status works on a read-only file).
 Opened open(const Settings& s, store::OpenMode mode, const std::string& lock_for = {}) {
-  store::MysqlOptions my;
-  my.password = s.mysql.password;
-  my.connect_timeout = s.mysql.connect_timeout;
-  my.read_timeout = s.mysql.read_timeout;
-  my.charset = s.mysql.charset;
-  my.ssl_mode = s.mysql.ssl_mode;
-  my.ssl_ca = s.mysql.ssl_ca;
-  my.connect_retries = s.pipeline.max_retries;
-  my.retry_delay_seconds = s.pipeline.retry_delay_seconds;
+  const store::MysqlOptions my = mysql_options(s);
   if (s.pipeline.dry_run && mode == store::OpenMode::READ_WRITE) mode = store::OpenMode::DRY_RUN;
   spdlog::info("store: {}", s.storage.str());  // first, so that an error opening it says which
   Opened o;
@@ -287,13 +280,16 @@ int main_entry(int argc, char** argv) {
       start_logging(ls);
       auto db = open(ls.settings, store::OpenMode::READ_WRITE, "run");
       opts.lock_held = true;
-      pipeline::Pipeline p(ls.settings, *db.store, now_unix);
+      const Clock clock = Clock::system();
+      pipeline::Pipeline p(ls.settings, *db.store,
+                           build_sources(ls.settings, ls.environment, clock), clock);
       auto report = p.run(opts);
       print_run_report(std::cout, report, ls.settings.pipeline.dry_run);
       if (report.interrupted_by)
-        spdlog::error("interrupted by {}: the step in progress was rolled back and logged as "
-                      "FAILED; re-run the day (exit {})",
-                      stop_signal_name(report.interrupted_by), exit_code(report));
+        spdlog::error(
+            "interrupted by {}: the step in progress was rolled back and logged as "
+            "FAILED; re-run the day (exit {})",
+            stop_signal_name(report.interrupted_by), exit_code(report));
       return exit_code(report);
     }
 
@@ -395,7 +391,9 @@ int main_entry(int argc, char** argv) {
       start_logging(ls);
       auto db = open(ls.settings, store::OpenMode::READ_WRITE, "demo");
       auto& store = db.store;
-      pipeline::Pipeline p(ls.settings, *store, now_unix);
+      const Clock clock = Clock::system();
+      pipeline::Pipeline p(ls.settings, *store, build_sources(ls.settings, ls.environment, clock),
+                           clock);
       std::cerr << "demo: backfilling " << demo_days << " days (" << (yesterday - demo_days).str()
                 << " to " << (yesterday - 1).str() << ") into " << store->describe() << "\n";
       pipeline::RunOptions back;

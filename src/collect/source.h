@@ -42,6 +42,24 @@ class SampleSource {
  public:
   virtual ~SampleSource() = default;
   virtual Collected collect(Day day, ServiceType service, std::span<const Instance> instances) = 0;
+  // What the calls since the last take cost (requests, bytes, retries: CloudWatch's
+  // GetMetricData is billed per metric), as a line for the log; "" when there is nothing to say.
+  virtual std::string take_usage() { return {}; }
+};
+
+// Step 2: the health of the targets a scraping source depends on (Prometheus's exporters).
+struct TargetHealth {
+  int up = 0, down = 0, unknown = 0;
+  std::vector<std::string> down_targets;  // "instance (last error)"
+};
+
+class HealthCheck {
+ public:
+  virtual ~HealthCheck() = default;
+  // Throws when the source cannot answer.
+  virtual TargetHealth health() = 0;
+  // Warnings the server attached to its answers since the last take (partial data...).
+  virtual std::vector<std::string> take_warnings() { return {}; }
 };
 
 }  // namespace im::collect

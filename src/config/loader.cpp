@@ -899,6 +899,7 @@ std::vector<KeyInfo> known_keys() {
 
 LoadedSettings load_settings(const ConfigSources& src) {
   LoadedSettings result;
+  result.environment = src.environment;
   Values values;
   MetricValues metric_values;
 

@@ -139,6 +139,9 @@ struct LoadedSettings {
   Settings settings;
   std::vector<std::string> warnings;  // unknown keys, ignored files: log them
   std::vector<std::string> files;     // files that were read
+  // The process environment the settings were read with (ConfigSources::environment): what the
+  // sources' own lookups (the AWS credential chain) read, so the environment is read once.
+  std::map<std::string, std::string> environment;
 };
 
 // The CloudWatch services a run collects: cloudwatch.services, plus EC2 with ENABLE_EC2.

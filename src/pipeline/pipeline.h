@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "core/backoff.h"
+#include "core/clock.h"
 #include "core/types.h"
+#include "pipeline/sources.h"
 #include "store/store.h"
 
 namespace im::pipeline {
@@ -88,8 +91,9 @@ using StepFn = std::function<StepOutcome(Context&)>;
 
 class Pipeline {
  public:
-  // `now_unix` is the wall clock (UTC seconds), injected so tests can fix it.
-  Pipeline(const Settings& settings, store::Store& store, std::function<int64_t()> now_unix);
+  // Everything the pipeline uses is handed to it: the store, the sources (app/wiring.h builds
+  // them from the settings), the wall clock and the waits between retries.
+  Pipeline(const Settings& settings, store::Store& store, Sources sources, Clock clock);
   ~Pipeline();
 
   // Runs every day of `opts` in order. Never throws for a failing step: the step is
@@ -99,8 +103,6 @@ class Pipeline {
 
   // Replaces a step's body (tests use it to inject a failure).
   void override_step(int num, StepFn fn);
-  // Replaces the sleep between retries of a step (tests record the delays instead).
-  void set_sleep(std::function<void(double seconds)> sleep);
 
   static std::string_view step_name(int num);
 
@@ -108,14 +110,17 @@ class Pipeline {
   DayResult run_day(Day day, const RunOptions& opts);
   void run_with_retries(const StepDef& def, const StepFn& fn, Context& ctx, StepResult& r);
 
+  // A step's writes, in one short transaction (Context::write).
+  void write(const std::function<void()>& writes);
+  bool write_step_log(const store::StepLogRow& row, StepResult& r);
+
   const Settings& settings_;
   store::Store& store_;
-  std::function<int64_t()> now_;
+  Sources sources_;
+  Clock clock_;
+  Backoff backoff_;
   std::map<int, StepFn> overrides_;
-  std::function<void(double)> sleep_;
   std::string store_unusable_;  // why the store takes no more writes (disk full...), or ""
-  struct Sources;
-  std::unique_ptr<Sources> sources_;
 };
 
 }  // namespace im::pipeline

@@ -45,15 +45,17 @@ bool Context::covers(ServiceType s) const {
   return std::find(services.begin(), services.end(), s) != services.end();
 }
 
-const Context::Source* Context::source_for(ServiceType s) const {
-  for (const auto& src : sources)
-    if (std::find(src.services.begin(), src.services.end(), s) != src.services.end()) return &src;
+const SourceBinding* Context::samples_for(ServiceType s) const {
+  for (const auto& b : sources.bindings)
+    if (b.samples &&
+        std::find(b.sample_services.begin(), b.sample_services.end(), s) != b.sample_services.end())
+      return &b;
   return nullptr;
 }
 
 std::string Context::why_unavailable(ServiceType s) const {
-  auto it = unavailable.find(s);
-  return it != unavailable.end() ? it->second : "no source is configured";
+  auto it = sources.unavailable.find(s);
+  return it != sources.unavailable.end() ? it->second : "no source is configured";
 }
 
 namespace {
@@ -77,8 +79,8 @@ std::string instance_key(ServiceType s, const std::string& id) {
 // Prometheus' warnings on its answers (partial data, ...): logged, and counted in the step's
 // message, never dropped.
 void log_prometheus_warnings(Context& c, StepOutcome& o) {
-  if (!c.prometheus) return;
-  auto warnings = c.prometheus->take_warnings();
+  if (!c.sources.health) return;
+  auto warnings = c.sources.health->take_warnings();
   for (const auto& w : warnings) spdlog::warn("[{}] Prometheus warns: {}", c.day.str(), w);
   if (!warnings.empty())
     o.message += "; " + std::to_string(warnings.size()) + " Prometheus warning(s), see the log";
@@ -88,23 +90,33 @@ void log_prometheus_warnings(Context& c, StepOutcome& o) {
 StepOutcome inventory_refresh(Context& c) {
   size_t upserted = 0, retired = 0;
   std::string missing, unavailable, refused;
+  auto lists = [&](ServiceType svc) {
+    for (const auto& b : c.sources.bindings)
+      if (b.inventory && std::find(b.inventory_services.begin(), b.inventory_services.end(), svc) !=
+                             b.inventory_services.end())
+        return true;
+    return false;
+  };
   for (ServiceType svc : c.services)
-    if (!c.source_for(svc))
+    if (!lists(svc))
       missing += (missing.empty() ? "not covered: " : "; ") + std::string(to_string(svc)) + ": " +
                  c.why_unavailable(svc);
-  if (c.sources.empty()) return skipped("no inventory source: " + missing);
+  if (std::none_of(c.sources.bindings.begin(), c.sources.bindings.end(),
+                   [](const SourceBinding& b) { return b.inventory != nullptr; }))
+    return skipped("no inventory source: " + missing);
 
   // What each source sees; a source that cannot answer keeps its instances last seen.
   struct Seen {
-    const Context::Source* src;
+    const SourceBinding* src;
     std::vector<ServiceType> services;
     std::vector<Instance> instances;
     bool answered = false;
   };
   std::vector<Seen> seen;
-  for (const auto& src : c.sources) {
+  for (const auto& src : c.sources.bindings) {
+    if (!src.inventory) continue;
     Seen s{&src, {}, {}, false};
-    for (ServiceType svc : src.services)
+    for (ServiceType svc : src.inventory_services)
       if (c.covers(svc)) s.services.push_back(svc);
     if (s.services.empty()) continue;
     try {
@@ -164,15 +176,18 @@ StepOutcome inventory_refresh(Context& c) {
     size_t i = 0;
     std::erase_if(seen[k].instances, [&](const Instance&) { return dup[k][i++]; });
   }
+  c.write([&] {
+    upserted = retired = 0;
+    for (const auto& s : seen)
+      if (s.answered) {
+        upserted += c.store.upsert_inventory(s.instances, c.day);
+        retired += c.store.mark_decommissioned(s.services, s.src->name, c.day, s.src->grace_days);
+      }
+  });
   std::vector<Instance> found;
-  for (auto& s : seen) {
-    if (s.answered) {
-      upserted += c.store.upsert_inventory(s.instances, c.day);
-      retired += c.store.mark_decommissioned(s.services, s.src->name, c.day, s.src->grace_days);
-    }
+  for (auto& s : seen)
     found.insert(found.end(), std::make_move_iterator(s.instances.begin()),
                  std::make_move_iterator(s.instances.end()));
-  }
   StepOutcome o;
   o.rows = static_cast<int64_t>(upserted + retired);
   o.writes["infra_fleet_inventory"] = o.rows;
@@ -191,10 +206,8 @@ StepOutcome inventory_refresh(Context& c) {
 
 // ---- 2 -------------------------------------------------------------------------------
 StepOutcome prometheus_health(Context& c) {
-  if (c.settings.source == "simulate")
-    return skipped("source is simulate: there is no Prometheus to check");
-  if (!c.prometheus) return skipped(c.prometheus_why);
-  auto h = c.prometheus->health();
+  if (!c.sources.health) return skipped(c.sources.health_why);
+  auto h = c.sources.health->health();
   StepOutcome o;
   o.rows = h.up + h.down + h.unknown;
   const std::string job =
@@ -218,7 +231,7 @@ StepOutcome prometheus_health(Context& c) {
 // One service's collection; `o` accumulates across the services of a step.
 void collect_service(Context& c, ServiceType svc, StepOutcome& o, int64_t& instances,
                      std::vector<std::string>& missing, std::string& missing_why) {
-  const Context::Source* src = c.source_for(svc);
+  const SourceBinding* src = c.samples_for(svc);
   std::vector<Instance> of_service;
   for (const auto& i : *c.inventory)
     if (i.service == svc) of_service.push_back(i);
@@ -257,7 +270,7 @@ StepOutcome collect_services(Context& c, std::initializer_list<ServiceType> serv
   std::vector<ServiceType> todo;
   for (ServiceType svc : services) {
     if (!c.covers(svc)) continue;
-    if (!c.source_for(svc))
+    if (!c.samples_for(svc))
       skipped_why += std::string(skipped_why.empty() ? "" : "; ") + "no " +
                      std::string(to_string(svc)) + " source: " + c.why_unavailable(svc);
     else
@@ -291,8 +304,6 @@ StepOutcome collect_services(Context& c, std::initializer_list<ServiceType> serv
 }
 
 StepOutcome collect_redis(Context& c) {
-  if (c.settings.source == "live" && c.settings.prometheus.url.empty())
-    return skipped("prometheus.url (PROMETHEUS_URL) is not set");
   StepOutcome o = collect_services(c, {ServiceType::REDIS}, "REDIS is not selected for this run");
   log_prometheus_warnings(c, o);
   return o;
@@ -367,13 +378,13 @@ StepOutcome normalize(Context& c) {
 StepOutcome aggregate(Context& c) {
   auto daily = transform::aggregate(c.normalized, c.day);
   for (auto& d : daily)
-    if (const auto* src = c.source_for(d.service)) d.p95_method = src->series_p95_method;
+    if (const auto* src = c.samples_for(d.service)) d.p95_method = src->series_p95_method;
   // Rows a source aggregated itself (CloudWatch's statistics of the day) join as they are.
   daily.insert(daily.end(), std::make_move_iterator(c.normalized_daily.begin()),
                std::make_move_iterator(c.normalized_daily.end()));
   c.normalized_daily.clear();
   for (auto& d : daily)
-    if (const auto* src = c.source_for(d.service))
+    if (const auto* src = c.samples_for(d.service))
       d.source = src->metrics_name.empty() ? src->name : src->metrics_name;
   c.normalized.clear();
   c.normalized.shrink_to_fit();
@@ -399,7 +410,7 @@ StepOutcome persist_metrics(Context& c) {
   c.daily->erase(bad, c.daily->end());
   StepOutcome o;
   if (dropped) o.message = std::to_string(dropped) + " non-finite aggregate(s) not stored";
-  o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily));
+  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily)); });
   o.writes["infra_metric_daily"] = o.rows;
   return o;
 }
@@ -524,7 +535,7 @@ StepOutcome anomaly_scoring(Context& c) {
 
 StepOutcome persist_scores(Context& c) {
   StepOutcome o;
-  o.rows = static_cast<int64_t>(c.store.upsert_anomaly_scores(c.scores));
+  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_anomaly_scores(c.scores)); });
   o.writes["infra_anomaly_scores"] = o.rows;
   return o;
 }
@@ -573,7 +584,7 @@ StepOutcome health_scores(Context& c) {
   }
   c.health_done = true;
   StepOutcome o;
-  o.rows = static_cast<int64_t>(c.store.upsert_health_scores(rows));
+  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_health_scores(rows)); });
   o.writes["infra_health_scores"] = o.rows;
   for (const auto& [g, n] : grades)
     o.message += (o.message.empty() ? "grades " : ", ") + g + " " + std::to_string(n);
@@ -623,9 +634,12 @@ StepOutcome alert_evaluation(Context& c) {
     rows.push_back(std::move(r));
   }
   StepOutcome o;
-  o.rows = static_cast<int64_t>(c.store.upsert_alerts(rows));
-  size_t removed = c.store.delete_stale_alerts(c.day, c.services, keep);
-  size_t acked = c.store.acknowledge_info_before(c.day - 7, "auto-cleanup");
+  size_t removed = 0, acked = 0;
+  c.write([&] {
+    o.rows = static_cast<int64_t>(c.store.upsert_alerts(rows));
+    removed = c.store.delete_stale_alerts(c.day, c.services, keep);
+    acked = c.store.acknowledge_info_before(c.day - 7, "auto-cleanup");
+  });
   o.writes["infra_anomaly_alerts"] = o.rows + static_cast<int64_t>(removed + acked);
   o.message = std::to_string(by_severity[spc::Severity::EMERGENCY]) + " emergency, " +
               std::to_string(by_severity[spc::Severity::CRITICAL]) + " critical, " +

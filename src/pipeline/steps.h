@@ -6,7 +6,6 @@
 #include <optional>
 #include <vector>
 
-#include "collect/prometheus/redis_source.h"
 #include "collect/source.h"
 #include "core/catalog.h"
 #include "pipeline/pipeline.h"
@@ -32,33 +31,31 @@ struct SeriesWork {
 };
 
 struct Context {
-  Context(const Settings& s, store::Store& st, Day d, std::string id, bool dry)
-      : settings(s), store(st), day(d), run_id(std::move(id)), dry_run(dry) {}
+  Context(const Settings& s, store::Store& st, const Sources& src, Day d, std::string id, bool dry,
+          std::function<void(const std::function<void()>&)> writer)
+      : settings(s),
+        store(st),
+        sources(src),
+        day(d),
+        run_id(std::move(id)),
+        dry_run(dry),
+        writer_(std::move(writer)) {}
 
   const Settings& settings;
-  store::Store& store;
+  store::Store& store;  // reads anywhere; writes only inside write()
+  const Sources& sources;
   Day day;
   std::string run_id;
   bool dry_run = false;
   std::vector<ServiceType> services;  // the services this run covers
 
-  // Where each service's instances and samples come from. A service no source covers is
-  // SKIPPED by the steps with the reason in `unavailable`.
-  struct Source {
-    collect::InventorySource* inventory = nullptr;
-    collect::SampleSource* samples = nullptr;
-    std::string name;  // infra_metric_daily.source and infra_fleet_inventory.source
-    std::vector<ServiceType> services;
-    int grace_days = 0;        // days unseen before an instance is DECOMMISSIONED
-    std::string metrics_name;  // infra_metric_daily.source ("" = name)
-    // What p95 of this source's raw series is (DailyMetric::p95_method).
-    std::string series_p95_method = "samples";
-  };
-  std::vector<Source> sources;
-  std::map<ServiceType, std::string> unavailable;
-  collect::prometheus::RedisSource* prometheus = nullptr;  // step 2; null: not configured
-  std::string prometheus_why;                              // why it is null
-  const Source* source_for(ServiceType s) const;
+  // A step's writes, in one short transaction opened here and committed (rolled back on a dry
+  // run, an exception or a signal to stop) before write() returns. A step does its network and
+  // compute first: no transaction is held while a source answers.
+  void write(const std::function<void()>& writes) { writer_(writes); }
+
+  // The binding that collects `s` (steps 3-5); null when none does.
+  const SourceBinding* samples_for(ServiceType s) const;
   std::string why_unavailable(ServiceType s) const;
 
   // What the steps hand on, in step order.
@@ -77,6 +74,9 @@ struct Context {
   int log_rows_written = 0;                           // rows this run wrote to the step log
 
   bool covers(ServiceType s) const;
+
+ private:
+  std::function<void(const std::function<void()>&)> writer_;
 };
 
 struct StepDef {

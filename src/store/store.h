@@ -214,6 +214,32 @@ class Store {
                                                            bool create) = 0;
 };
 
+// A transaction for the scope of a block: begun by the constructor, rolled back by the
+// destructor unless commit() succeeded (an exception leaves nothing half-written). On a
+// DRY_RUN store commit() rolls back. Hold it only around writes: never across network I/O,
+// so that an operator's `ack` never waits for a slow source.
+class Transaction {
+ public:
+  explicit Transaction(Store& store) : store_(store) { store_.begin(); }
+  ~Transaction() {
+    if (!open_) return;
+    try {
+      store_.rollback();
+    } catch (...) {  // a lost connection has rolled it back already
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    store_.commit();
+    open_ = false;
+  }
+
+ private:
+  Store& store_;
+  bool open_ = true;
+};
+
 // Opens (creating if needed) the store at `url` and applies pending migrations. In DRY_RUN
 // mode nothing is created or changed on disk: a missing SQLite file is replaced by an empty
 // in-memory database, and the caller rolls back every transaction.

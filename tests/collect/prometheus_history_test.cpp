@@ -12,6 +12,7 @@
 #include "collect/prometheus/redis_source.h"
 #include "collect/redis_history.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "prom_test_util.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -133,7 +134,8 @@ TEST(PrometheusHistory, EveryStoredAggregateEqualsTheGeneratedSamples) {
   s.prometheus.url = test::prom("IM_TEST_PROM_HISTORY_URL");
   s.pipeline.max_retries = 0;
   const int64_t now = day_of(kSpec.days).start_unix() + 6 * 3600;
-  pipeline::Pipeline p(s, *store, [now] { return now; });
+  auto p = pipeline::test_fixture::assemble(
+      s, *store, pipeline::test_fixture::test_clock([now] { return now; }));
   pipeline::RunOptions o;
   for (int d = 0; d < kSpec.days; ++d) o.days.push_back(day_of(d));
   o.steps = {1, 2, 3, 6, 7, 8};

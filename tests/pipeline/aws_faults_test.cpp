@@ -11,6 +11,7 @@
 #include "log_capture.h"
 #include "moto_test_util.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -42,8 +43,10 @@ Run run_through(FaultyAwsProxy& proxy, const std::string& region, Day day, int b
   Run r;
   std::string why;
   r.store = store::open_store(*parse_storage_url("sqlite://" + db, why));
-  Pipeline p(s, *r.store, [day] { return (day + 1).start_unix() + 3600; });
-  p.set_sleep([&](double x) { r.slept.push_back(x); });
+  auto p = pipeline::test_fixture::assemble(
+      s, *r.store,
+      pipeline::test_fixture::test_clock([day] { return (day + 1).start_unix() + 3600; },
+                                         [&](double x) { r.slept.push_back(x); }));
   RunOptions o;
   o.days = {day};
   o.steps = {1, 4, 6, 7, 8};

@@ -15,6 +15,7 @@
 #include "collect/aws/inventory.h"
 #include "core/catalog.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -48,7 +49,8 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   Settings s = live_aws(region);
   s.features.enable_ec2 = true;
   auto run_day = [&](Day d) {
-    Pipeline p(s, *store, [d] { return (d + 1).start_unix() + 3600; });
+    auto p = pipeline::test_fixture::assemble(
+        s, *store, pipeline::test_fixture::test_clock([d] { return (d + 1).start_unix() + 3600; }));
     RunOptions o;
     o.days = {d};
     o.steps = {1};
@@ -172,9 +174,11 @@ TEST(AwsCloudWatch, DailyStatisticsEqualWhatWasPut) {
   auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("c.db"), why));
   Settings s = live_aws(region);
   s.aws.max_attempts = 2;  // moto refuses p95 with HTTP 500: tried twice, then the fallback
-  Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
   std::vector<double> slept;
-  p.set_sleep([&](double x) { slept.push_back(x); });
+  auto p = pipeline::test_fixture::assemble(
+      s, *store,
+      pipeline::test_fixture::test_clock([day] { return (day + 1).start_unix() + 3600; },
+                                         [&](double x) { slept.push_back(x); }));
   RunOptions o;
   o.days = {day};
   o.steps = {1, 4, 5, 6, 7, 8};

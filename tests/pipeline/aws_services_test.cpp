@@ -9,6 +9,7 @@
 
 #include "moto_test_util.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -34,7 +35,9 @@ TEST(AwsServices, DocdbEksAndMskAreDiscoveredAndCollected) {
   test::TempDir dir;
   std::string why;
   auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("o.db"), why));
-  Pipeline p(s, *store, [day] { return (day + 1).start_unix() + 3600; });
+  auto p = pipeline::test_fixture::assemble(s, *store, pipeline::test_fixture::test_clock([day] {
+                                              return (day + 1).start_unix() + 3600;
+                                            }));
   RunOptions o;
   o.days = {day};
   o.steps = {1, 4, 5, 6, 7, 8};

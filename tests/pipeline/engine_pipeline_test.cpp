@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "pipeline/steps.h"
 #include "test_util.h"
 
@@ -22,7 +23,8 @@ class EnginePipelineTest : public testing::Test {
     dir_ = new test::TempDir;
     Settings s = fleet();
     auto store = store::open_store(url(dir_->file("seed.db")));
-    Pipeline p(s, *store, fixed_now);
+    auto p =
+        pipeline::test_fixture::assemble(s, *store, pipeline::test_fixture::test_clock(fixed_now));
     RunOptions o;
     for (int i = 19; i >= 0; --i) o.days.push_back(kDay - i);
     p.run(o);
@@ -46,7 +48,8 @@ class EnginePipelineTest : public testing::Test {
   }
 
   DayResult run(const Settings& s, std::set<int> steps = {}) {
-    Pipeline p(s, *store, fixed_now);
+    auto p =
+        pipeline::test_fixture::assemble(s, *store, pipeline::test_fixture::test_clock(fixed_now));
     RunOptions o;
     o.days = {kDay};
     o.steps = std::move(steps);

@@ -52,12 +52,14 @@ class Hardening : public testing::Test {
 // Item 1: one +Inf, -Inf, a negative value or values whose sum overflows in one series made
 // step 8 fail on NOT NULL and lost the whole fleet's day.
 TEST_F(Hardening, ImpossibleSamplesCostOnlyTheirOwnSlots) {
-  Pipeline clean(settings, *store, fixed_now);
+  auto clean = pipeline::test_fixture::assemble(settings, *store,
+                                                pipeline::test_fixture::test_clock(fixed_now));
   const DayResult reference = run_one(clean, kDay - 1);
   const int64_t rows_per_day = step(reference, 8).rows;
   ASSERT_GT(rows_per_day, 0);
 
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   const StepFn collect_redis = original_step(3);
   p.override_step(3, [&](Context& c) {
     StepOutcome o = collect_redis(c);
@@ -106,14 +108,12 @@ class WithBadIds final : public collect::InventorySource {
 };
 
 TEST_F(Hardening, AnInstanceWithAnImpossibleIdIsRefusedAloneWithTheReason) {
-  Pipeline p(settings, *store, fixed_now);
-  const StepFn refresh = original_step(1);
-  std::unique_ptr<WithBadIds> wrapper;
-  p.override_step(1, [&](Context& c) {
-    wrapper = std::make_unique<WithBadIds>(*c.sources.at(0).inventory);
-    c.sources.at(0).inventory = wrapper.get();
-    return refresh(c);
-  });
+  // The sources are injected: the simulator's inventory, wrapped.
+  const Clock clock = pipeline::test_fixture::test_clock(fixed_now);
+  Sources sources = app::build_sources(settings, process_environment(), clock);
+  WithBadIds wrapper(*sources.bindings.at(0).inventory);
+  sources.bindings.at(0).inventory = &wrapper;
+  Pipeline p(settings, *store, std::move(sources), clock);
   const DayResult d = run_one(p, kDay);
   EXPECT_EQ(step(d, 1).status, StepStatus::SUCCESS) << step(d, 1).message;
   const std::string& msg = step(d, 1).message;
@@ -134,7 +134,8 @@ TEST_F(Hardening, AnInstanceWithAnImpossibleIdIsRefusedAloneWithTheReason) {
 // Item 3: `archive --before D` at the latest date it accepts, then a recompute of the kept days
 // rewrote three weeks of scores (scored days became baseline days) and deleted alerts.
 TEST_F(Hardening, ARecomputeOfEveryKeptDayAfterAnArchiveEqualsTheOriginal) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   const Day first = kDay - 49, cut = kDay - 20;
   RunOptions all;
   for (Day d = first; d <= kDay; ++d) all.days.push_back(d);
@@ -199,7 +200,8 @@ TEST_F(Hardening, AnUnreachableConfiguredSourceFailsTheRun) {
   live.aws.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
   live.aws.max_attempts = 1;
   live.pipeline.max_retries = 0;
-  Pipeline p(live, *store, fixed_now);
+  auto p =
+      pipeline::test_fixture::assemble(live, *store, pipeline::test_fixture::test_clock(fixed_now));
   const DayResult d = run_one(p, kDay);
   EXPECT_TRUE(d.failed());
   EXPECT_EQ(step(d, 1).status, StepStatus::FAILED);

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "app/wiring.h"
+#include "core/clock.h"
 #include "core/storage_url.h"
 #include "pipeline/pipeline.h"
 
@@ -18,6 +20,20 @@ inline int64_t fixed_now() {
 inline StorageUrl sqlite_url(const std::string& path) {
   std::string why;
   return *parse_storage_url("sqlite://" + path, why);
+}
+
+// The system clock's waits (retries sleep for real) at a fixed time, or `sleep` instead (tests
+// record the waits).
+inline Clock test_clock(std::function<int64_t()> now, std::function<void(double)> sleep = {}) {
+  Clock c = Clock::system();
+  c.now = std::move(now);
+  if (sleep) c.sleep = std::move(sleep);
+  return c;
+}
+
+// A pipeline as the program assembles it (app/wiring.h), on `clock`.
+inline Pipeline assemble(const Settings& s, store::Store& store, const Clock& clock) {
+  return Pipeline(s, store, app::build_sources(s, process_environment(), clock), clock);
 }
 
 inline const StepResult& step(const DayResult& d, int num) {

@@ -41,7 +41,8 @@ class PipelineTest : public testing::Test {
 };
 
 TEST_F(PipelineTest, AFullRunLogsFourteenStepsAndWritesTheDay) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   auto r = run(p, {kDay});
   ASSERT_EQ(r.days.size(), 1u);
   const DayResult& d = r.days[0];
@@ -64,7 +65,8 @@ TEST_F(PipelineTest, AFullRunLogsFourteenStepsAndWritesTheDay) {
 }
 
 TEST_F(PipelineTest, AFailedStepSkipsItsDependantsButNotIndependentSteps) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   p.override_step(
       4, [](Context&) -> StepOutcome { throw SourceError("CloudWatch: ThrottlingException"); });
   auto d = run(p, {kDay}).days[0];
@@ -84,24 +86,27 @@ TEST_F(PipelineTest, AFailedStepSkipsItsDependantsButNotIndependentSteps) {
 TEST_F(PipelineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
   settings.pipeline.max_retries = 3;
   settings.pipeline.retry_delay_seconds = 10;
-  Pipeline p(settings, *store, fixed_now);
   std::vector<double> slept;
-  p.set_sleep([&](double s) { slept.push_back(s); });
+  auto p = pipeline::test_fixture::assemble(
+      settings, *store,
+      pipeline::test_fixture::test_clock(fixed_now, [&](double s) { slept.push_back(s); }));
   int calls = 0;
   p.override_step(8, [&](Context& c) -> StepOutcome {
-    c.store.upsert_daily_metrics(*c.daily);  // written, then lost with the connection
-    if (++calls <= 2) throw TransientError("Lost connection to server during query (2013)");
     StepOutcome o;
-    o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily));
+    c.write([&] {
+      c.store.upsert_daily_metrics(*c.daily);  // written, then lost with the connection
+      if (++calls <= 2) throw TransientError("Lost connection to server during query (2013)");
+      o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily));
+    });
     return o;
   });
   auto d = run(p, {kDay}).days[0];
   EXPECT_EQ(step(d, 8).status, StepStatus::SUCCESS);
   EXPECT_EQ(calls, 3);
   ASSERT_EQ(slept.size(), 2u);
-  EXPECT_GE(slept[0], 5);  // 10 s × 2^0 with jitter in [1/2, 1]
+  EXPECT_GE(slept[0], 0);  // full jitter: up to 10 s × 2^0
   EXPECT_LE(slept[0], 10);
-  EXPECT_GE(slept[1], 10);  // 10 s × 2^1
+  EXPECT_GE(slept[1], 0);  // up to 10 s × 2^1
   EXPECT_LE(slept[1], 20);
   EXPECT_EQ(store->day_counts(kDay)["infra_metric_daily"], step(d, 8).rows);
 }
@@ -109,12 +114,16 @@ TEST_F(PipelineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
 TEST_F(PipelineTest, RetriesRunOutThenTheStepFailsAndNothingIsWritten) {
   settings.pipeline.max_retries = 2;
   settings.pipeline.retry_delay_seconds = 0;  // the real sleep, for 0 s
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   int calls = 0;
   p.override_step(8, [&](Context& c) -> StepOutcome {
     ++calls;
-    c.store.upsert_daily_metrics(*c.daily);
-    throw TransientError("Can't connect to server (2003)");
+    c.write([&] {
+      c.store.upsert_daily_metrics(*c.daily);
+      throw TransientError("Can't connect to server (2003)");
+    });
+    return {};
   });
   auto d = run(p, {kDay}).days[0];
   EXPECT_EQ(calls, 3);
@@ -124,9 +133,10 @@ TEST_F(PipelineTest, RetriesRunOutThenTheStepFailsAndNothingIsWritten) {
 }
 
 TEST_F(PipelineTest, PermanentFailuresAreNotRetried) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(
+      settings, *store,
+      pipeline::test_fixture::test_clock(fixed_now, [](double) { FAIL() << "no sleep expected"; }));
   int calls = 0;
-  p.set_sleep([](double) { FAIL() << "no sleep expected"; });
   p.override_step(4, [&](Context&) -> StepOutcome {
     ++calls;
     throw SourceError("AccessDenied");
@@ -136,7 +146,8 @@ TEST_F(PipelineTest, PermanentFailuresAreNotRetried) {
 }
 
 TEST_F(PipelineTest, InventoryFailureSkipsEverythingThatNeedsIt) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   p.override_step(1, [](Context&) -> StepOutcome { throw SourceError("describe failed"); });
   auto d = run(p, {kDay}).days[0];
   EXPECT_EQ(step(d, 1).status, StepStatus::FAILED);
@@ -152,10 +163,14 @@ TEST_F(PipelineTest, InventoryFailureSkipsEverythingThatNeedsIt) {
 }
 
 TEST_F(PipelineTest, AFailedStepLeavesNoHalfWrittenData) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   p.override_step(8, [](Context& c) -> StepOutcome {
-    c.store.upsert_daily_metrics(*c.daily);
-    throw StoreError("disk full");
+    c.write([&] {
+      c.store.upsert_daily_metrics(*c.daily);
+      throw StoreError("disk full");
+    });
+    return {};
   });
   auto d = run(p, {kDay}).days[0];
   EXPECT_EQ(step(d, 8).status, StepStatus::FAILED);
@@ -164,7 +179,8 @@ TEST_F(PipelineTest, AFailedStepLeavesNoHalfWrittenData) {
 }
 
 TEST_F(PipelineTest, ReRunningADayIsIdempotent) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   run(p, {kDay - 1, kDay});
   auto before = store->day_counts(kDay);
   auto scores_before = store->load_anomaly_scores(kDay, kDay);
@@ -180,7 +196,8 @@ TEST_F(PipelineTest, ReRunningADayIsIdempotent) {
 }
 
 TEST_F(PipelineTest, RecomputingStepsNineToThirteenGivesTheSameScores) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   run(p, {kDay - 2, kDay - 1, kDay});
   auto original = store->load_anomaly_scores(kDay, kDay);
   auto d = run(p, {kDay}, {9, 10, 11, 12, 13}).days[0];
@@ -197,7 +214,8 @@ TEST_F(PipelineTest, RecomputingStepsNineToThirteenGivesTheSameScores) {
 }
 
 TEST_F(PipelineTest, ServiceTypeRestrictsTheRun) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   auto d = run(p, {kDay}, {}, {ServiceType::REDIS}).days[0];
   EXPECT_EQ(step(d, 4).status, StepStatus::SKIPPED);
   EXPECT_EQ(step(d, 4).message, "RDS is not selected for this run");
@@ -208,7 +226,8 @@ TEST_F(PipelineTest, ServiceTypeRestrictsTheRun) {
 
 TEST_F(PipelineTest, Ec2IsCollectedOnlyWhenEnabled) {
   settings.features.enable_ec2 = true;
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   auto d = run(p, {kDay}).days[0];
   EXPECT_EQ(step(d, 5).status, StepStatus::SUCCESS);
   const ServiceType ec2[] = {ServiceType::EC2};
@@ -222,7 +241,8 @@ TEST_F(PipelineTest, LiveSourceWithoutCollectorsSkipsCollectionWithTheReason) {
   setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
   setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   auto d = run(p, {kDay}).days[0];
   EXPECT_FALSE(d.failed());
   EXPECT_EQ(step(d, 2).message, "prometheus.url (PROMETHEUS_URL) is not set");
@@ -236,7 +256,8 @@ TEST_F(PipelineTest, LiveSourceWithoutCollectorsSkipsCollectionWithTheReason) {
 TEST_F(PipelineTest, DryRunWritesNothingAndSaysWhatItWouldWrite) {
   settings.pipeline.dry_run = true;
   auto dry_store = store::open_store(url(dir.file("p.db")), store::OpenMode::DRY_RUN);
-  Pipeline p(settings, *dry_store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *dry_store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   auto d = run(p, {kDay}).days[0];
   EXPECT_FALSE(d.failed());
   EXPECT_GT(step(d, 8).writes.at("infra_metric_daily"), 0);
@@ -249,13 +270,15 @@ TEST_F(PipelineTest, DryRunWritesNothingAndSaysWhatItWouldWrite) {
 
 TEST_F(PipelineTest, ASecondRunOnTheSameDatabaseIsRefused) {
   auto held = store->acquire_run_lock("pid 1 on test-host");
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   EXPECT_THROW(run(p, {kDay}), LockBusyError);
   EXPECT_EQ(store->day_counts(kDay)["infra_metric_daily"], 0);
 }
 
 TEST_F(PipelineTest, BackfillRunsDaysInOrderEachWithItsOwnRun) {
-  Pipeline p(settings, *store, fixed_now);
+  auto p = pipeline::test_fixture::assemble(settings, *store,
+                                            pipeline::test_fixture::test_clock(fixed_now));
   auto r = run(p, {kDay - 2, kDay - 1, kDay});
   ASSERT_EQ(r.days.size(), 3u);
   EXPECT_EQ(r.days[0].day, kDay - 2);

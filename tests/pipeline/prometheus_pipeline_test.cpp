@@ -9,6 +9,7 @@
 
 #include "collect/faulty_prometheus.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fixture.h"
 #include "prom_test_util.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -39,7 +40,8 @@ std::unique_ptr<store::Store> temp_store(const test::TempDir& dir) {
 // The given steps for `day`, with the wall clock at `now`.
 RunReport run_steps(const Settings& s, store::Store& store, Day day, int64_t now,
                     std::set<int> steps) {
-  Pipeline p(s, store, [now] { return now; });
+  auto p = pipeline::test_fixture::assemble(
+      s, store, pipeline::test_fixture::test_clock([now] { return now; }));
   RunOptions o;
   o.days = {day};
   o.steps = std::move(steps);

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -104,8 +103,7 @@ QueryClient::QueryClient(std::string service, std::string env_name, std::string 
       host_(host_of(endpoint_)),
       timeout_(opts.timeout_seconds),
       max_attempts_(std::max(1, opts.max_attempts)),
-      retry_base_(opts.retry_base_seconds),
-      retry_cap_(opts.retry_cap_seconds),
+      backoff_(opts.retry_base_seconds, opts.retry_cap_seconds),
       sleep_(opts.sleep),
       on_retry_(opts.on_retry),
       credentials_(credentials) {
@@ -145,7 +143,6 @@ pugi::xml_document QueryClient::call(
 }
 
 void QueryClient::retrying(const std::function<void()>& once) {
-  static std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
     try {
       once();
@@ -153,8 +150,7 @@ void QueryClient::retrying(const std::function<void()>& once) {
     } catch (const TransientError& e) {
       if (dynamic_cast<const ThrottledError*>(&e)) ++traffic_.throttled;
       if (attempt >= max_attempts_) throw;
-      const double ceiling = std::min(retry_cap_, retry_base_ * std::pow(2.0, attempt - 1));
-      const double delay = std::uniform_real_distribution<double>(0.0, ceiling)(rng);
+      const double delay = backoff_.delay(attempt - 1);
       ++traffic_.retries;
       if (on_retry_) {
         char buf[64];

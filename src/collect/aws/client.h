@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "collect/aws/sigv4.h"
+#include "core/backoff.h"
 #include "core/types.h"
 
 namespace im::collect::aws {
@@ -107,7 +108,7 @@ class QueryClient {
   std::string host_;            // endpoint_'s host[:port], the signed Host header
   double timeout_;
   int max_attempts_;
-  double retry_base_, retry_cap_;
+  Backoff backoff_;
   std::function<void(double)> sleep_;
   std::function<void(const std::string&)> on_retry_;
   CredentialsProvider* credentials_;

@@ -309,6 +309,22 @@ CloudWatchSource::Batches CloudWatchSource::run(
   return out;
 }
 
+std::string CloudWatchSource::take_usage() {
+  Traffic t = client_.traffic();
+  t -= reported_;
+  reported_ = client_.traffic();
+  if (t.requests == 0) return {};
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "CloudWatch: %lld requests over %lld new connection%s, %.1f MB sent, %.1f MB "
+                "received, %lld retried (%lld throttled)",
+                static_cast<long long>(t.requests), static_cast<long long>(t.connections),
+                t.connections == 1 ? "" : "s", double(t.bytes_sent) / 1e6,
+                double(t.bytes_received) / 1e6, static_cast<long long>(t.retries),
+                static_cast<long long>(t.throttled));
+  return buf;
+}
+
 Collected CloudWatchSource::collect(Day day, ServiceType service,
                                     std::span<const Instance> instances) {
   Collected out;

@@ -48,6 +48,8 @@ class CloudWatchSource final : public SampleSource {
                    std::function<void(double)> sleep);
   Collected collect(Day day, ServiceType service, std::span<const Instance> instances) override;
   const Traffic& traffic() const { return client_.traffic(); }
+  // "CloudWatch: N requests over ..." for the traffic since the last take; "" when none.
+  std::string take_usage() override;
   int queries_per_request_now() const { return limit_; }  // after adaptive shrinking
 
   struct Plan;
@@ -72,6 +74,7 @@ class CloudWatchSource final : public SampleSource {
   bool percentiles_refused_ = false;  // once refused, p95 comes from averages for the run
   bool first_request_ = true;
   std::string body_;  // the request being built (its capacity is kept)
+  Traffic reported_;  // the traffic already reported by take_usage()
 };
 
 // "2026-11-20T00:05:00Z" (or "+00:00") -> Unix seconds; nullopt when unreadable.

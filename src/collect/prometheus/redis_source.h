@@ -22,17 +22,12 @@ struct RedisSourceOptions {
   int step_seconds = 300;                   // the scrape interval: one sample slot per step
 };
 
-struct TargetHealth {
-  int up = 0, down = 0, unknown = 0;
-  std::vector<std::string> down_targets;  // "instance (last error)"
-};
-
-class RedisSource final : public InventorySource, public SampleSource {
+class RedisSource final : public InventorySource, public SampleSource, public HealthCheck {
  public:
   RedisSource(Client& client, RedisSourceOptions opts);
 
   // Step 2: readiness, then the targets of the job. Throws when Prometheus cannot answer.
-  TargetHealth health();
+  TargetHealth health() override;
 
   // Instances that reported during the day (any exporter sample in [day, day+1)).
   std::vector<Instance> discover(Day day, std::span<const ServiceType> services) override;
@@ -45,7 +40,7 @@ class RedisSource final : public InventorySource, public SampleSource {
                                         std::span<const Instance> instances);
 
   // Warnings Prometheus attached to answers since the last call ("query `...`: text").
-  std::vector<std::string> take_warnings() { return std::exchange(warnings_, {}); }
+  std::vector<std::string> take_warnings() override { return std::exchange(warnings_, {}); }
 
  private:
   // metric{job="...", <instance_label>=~"a|b"}: `only` empty selects every instance.

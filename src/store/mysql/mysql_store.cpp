@@ -4,10 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <set>
 #include <thread>
 
+#include "core/backoff.h"
 #include "core/text_safety.h"
 #include "store/migrations.h"
 #include "store/mysql/connection.h"
@@ -92,22 +92,23 @@ class ServerLock final : public RunLock {
 
 class NoLock final : public RunLock {};
 
+// The longest wait between two attempts to reach the server when opening the store.
+constexpr double kMaxConnectWaitSeconds = 60;
+
 class MysqlStore final : public Store {
  public:
   MysqlStore(StorageUrl url, OpenMode mode, MysqlOptions opts)
       : url_(std::move(url)), mode_(mode), opts_(std::move(opts)) {
     // An unreachable server at start-up is tried again with exponential backoff and
     // jitter; a refused login or a missing database fails at once.
-    std::mt19937_64 rng{std::random_device{}()};
+    Backoff backoff(opts_.retry_delay_seconds, kMaxConnectWaitSeconds);
     for (int attempt = 0;; ++attempt) {
       try {
         conn_ = std::make_unique<Connection>(url_, opts_);
         break;
       } catch (const TransientError&) {
         if (attempt >= opts_.connect_retries) throw;
-        double base = opts_.retry_delay_seconds * std::pow(2.0, attempt);
-        double delay = base * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
-        std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+        std::this_thread::sleep_for(std::chrono::duration<double>(backoff.delay(attempt)));
       }
     }
   }
