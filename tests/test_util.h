@@ -1,6 +1,7 @@
 // Small helpers shared by the tests.
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,17 @@ inline void write_file(const std::string& path, const std::string& text) {
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The text of a gzip file (the fixtures under tests/data/store), through the gzip program.
+inline std::string read_gzip(const std::string& path) {
+  std::string out;
+  FILE* p = popen(("gzip -dc '" + path + "'").c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run gzip for " + path);
+  char buf[65536];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  if (pclose(p) != 0) throw std::runtime_error("gzip -dc " + path + " failed");
+  return out;
 }
 
 // The KEY=VALUE lines of the env file a test harness wrote (tests/harness/*.sh), found through

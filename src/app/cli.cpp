@@ -318,10 +318,7 @@ int main_entry(int argc, char** argv) {
         if (ack_instance.empty()) throw UsageError("--instance: expected an instance id, got \"\"");
         f.instance_id = ack_instance;
       }
-      if (!ack_severity.empty()) {
-        std::transform(ack_severity.begin(), ack_severity.end(), ack_severity.begin(), ::toupper);
-        f.severity = ack_severity;
-      }
+      if (!ack_severity.empty()) f.severity = parse_severity(ack_severity);  // CLI11 checked it
       if (ack->get_option("--older-than")->count()) {
         // Back to 1970 at most: a bigger number wrapped around and matched every alert.
         const int64_t max_days = today - kFirstDay;

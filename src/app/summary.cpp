@@ -41,15 +41,15 @@ void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool
     int ok = 0, skipped = 0, failed = 0;
     std::map<std::string, int64_t> writes;
     for (const auto& s : d.steps) {
-      ok += s.status == pipeline::StepStatus::SUCCESS;
-      skipped += s.status == pipeline::StepStatus::SKIPPED;
-      failed += s.status == pipeline::StepStatus::FAILED;
+      ok += s.status == StepStatus::SUCCESS;
+      skipped += s.status == StepStatus::SKIPPED;
+      failed += s.status == StepStatus::FAILED;
       for (const auto& [t, n] : s.writes) writes[t] += n;
     }
     out << d.day.str() << "  run " << d.run_id << "  " << ok << " succeeded, " << skipped
         << " skipped, " << failed << " failed\n";
     for (const auto& s : d.steps)
-      if (s.status == pipeline::StepStatus::FAILED)
+      if (s.status == StepStatus::FAILED)
         out << "  step " << s.num << " " << s.name << " FAILED: " << s.message << "\n";
     if (dry_run) {
       out << "  dry run, nothing written; it would have written:\n";
@@ -82,18 +82,18 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
 
   int failed = 0;
   for (const auto& r : log) {
-    if (r.status == "SUCCESS") continue;
-    if (r.status == "FAILED") ++failed;
+    if (r.status == StepStatus::SUCCESS) continue;
+    if (r.status == StepStatus::FAILED) ++failed;
     out << "  step " << std::setw(2) << r.step_num << " " << std::left << std::setw(26)
-        << r.step_name << std::right << " " << r.status << ": " << r.error_message << "\n";
+        << r.step_name << std::right << " " << to_string(r.status) << ": " << r.error_message << "\n";
   }
 
   auto alerts = store.load_alerts(day);
   out << "\nAlerts: " << alerts.size();
-  std::map<std::string, int> by_sev;
+  std::map<Severity, int> by_sev;
   for (const auto& a : alerts) by_sev[a.severity]++;
-  for (const char* sev : {"EMERGENCY", "CRITICAL", "WARNING", "INFO"})
-    out << "  " << sev << " " << by_sev[sev];
+  for (Severity sev : {Severity::EMERGENCY, Severity::CRITICAL, Severity::WARNING, Severity::INFO})
+    out << "  " << to_string(sev) << " " << by_sev[sev];
   out << "\n";
   for (size_t i = 0; i < alerts.size() && i < 8; ++i) out << "  " << alerts[i].message << "\n";
 
@@ -109,8 +109,8 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   int baseline = 0, low = 0;
   for (const auto& s : scores) {
     if (s.z) scored.push_back(&s);
-    baseline += s.score_status == "BASELINE";
-    low += s.score_status == "LOW_COVERAGE";
+    baseline += s.score_status == ScoreStatus::BASELINE;
+    low += s.score_status == ScoreStatus::LOW_COVERAGE;
   }
   std::sort(scored.begin(), scored.end(),
             [](auto* a, auto* b) { return std::fabs(*a->z) > std::fabs(*b->z); });

@@ -1,5 +1,7 @@
 #include "core/types.h"
 
+#include "core/records.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -40,7 +42,81 @@ constexpr std::pair<Dimension, std::string_view> kDimensions[] = {
     {Dimension::STORAGE, "STORAGE"}, {Dimension::CONNECTIONS, "CONNECTIONS"},
     {Dimension::LATENCY, "LATENCY"}, {Dimension::THROUGHPUT, "THROUGHPUT"},
     {Dimension::ERRORS, "ERRORS"}};
+constexpr std::pair<Severity, std::string_view> kSeverities[] = {
+    {Severity::NORMAL, "NORMAL"},
+    {Severity::INFO, "INFO"},
+    {Severity::WARNING, "WARNING"},
+    {Severity::CRITICAL, "CRITICAL"},
+    {Severity::EMERGENCY, "EMERGENCY"}};
+constexpr std::pair<AlertType, std::string_view> kAlertTypes[] = {
+    {AlertType::ZSCORE, "ZSCORE"},
+    {AlertType::WE_RULE, "WE_RULE"},
+    {AlertType::ROC, "ROC"},
+    {AlertType::THRESHOLD, "THRESHOLD"},
+    {AlertType::BASELINE_SHIFT, "BASELINE_SHIFT"},
+    {AlertType::HEALTH, "HEALTH"}};
+constexpr std::pair<Grade, std::string_view> kGrades[] = {
+    {Grade::A, "A"}, {Grade::B, "B"}, {Grade::C, "C"}, {Grade::D, "D"}, {Grade::F, "F"}};
+constexpr std::pair<Trend, std::string_view> kTrends[] = {
+    {Trend::IMPROVING, "IMPROVING"}, {Trend::STABLE, "STABLE"}, {Trend::DEGRADING, "DEGRADING"}};
+constexpr std::pair<ScoreStatus, std::string_view> kScoreStatuses[] = {
+    {ScoreStatus::SCORED, "SCORED"},
+    {ScoreStatus::BASELINE, "BASELINE"},
+    {ScoreStatus::LOW_COVERAGE, "LOW_COVERAGE"}};
+constexpr std::pair<InstanceStatus, std::string_view> kInstanceStatuses[] = {
+    {InstanceStatus::ACTIVE, "ACTIVE"}, {InstanceStatus::DECOMMISSIONED, "DECOMMISSIONED"}};
+constexpr std::pair<StepStatus, std::string_view> kStepStatuses[] = {
+    {StepStatus::SUCCESS, "SUCCESS"},
+    {StepStatus::FAILED, "FAILED"},
+    {StepStatus::SKIPPED, "SKIPPED"}};
 }  // namespace
+
+std::string_view to_string(Severity s) {
+  return name_of(s, kSeverities);
+}
+std::optional<Severity> parse_severity(std::string_view s) {
+  return lookup(s, kSeverities);
+}
+std::string_view to_string(AlertType t) {
+  return name_of(t, kAlertTypes);
+}
+std::optional<AlertType> parse_alert_type(std::string_view s) {
+  return lookup(s, kAlertTypes);
+}
+std::string_view to_string(Grade g) {
+  return name_of(g, kGrades);
+}
+std::optional<Grade> parse_grade(std::string_view s) {
+  return lookup(s, kGrades);
+}
+std::string_view to_string(Trend t) {
+  return name_of(t, kTrends);
+}
+std::optional<Trend> parse_trend(std::string_view s) {
+  return lookup(s, kTrends);
+}
+std::string_view to_string(ScoreStatus s) {
+  return name_of(s, kScoreStatuses);
+}
+std::optional<ScoreStatus> parse_score_status(std::string_view s) {
+  return lookup(s, kScoreStatuses);
+}
+std::string_view to_string(InstanceStatus s) {
+  return name_of(s, kInstanceStatuses);
+}
+std::optional<InstanceStatus> parse_instance_status(std::string_view s) {
+  return lookup(s, kInstanceStatuses);
+}
+std::string_view to_string(StepStatus s) {
+  return name_of(s, kStepStatuses);
+}
+std::optional<StepStatus> parse_step_status(std::string_view s) {
+  return lookup(s, kStepStatuses);
+}
+
+std::string InstanceKey::str() const {
+  return std::string(to_string(service)) + "/" + id;
+}
 
 std::string_view to_string(ServiceType t) {
   return name_of(t, kServices);

@@ -12,18 +12,6 @@
 
 namespace im::pipeline {
 
-std::string_view to_string(StepStatus s) {
-  switch (s) {
-    case StepStatus::SUCCESS:
-      return "SUCCESS";
-    case StepStatus::FAILED:
-      return "FAILED";
-    case StepStatus::SKIPPED:
-      return "SKIPPED";
-  }
-  return "?";
-}
-
 bool DayResult::failed() const {
   for (const auto& s : steps)
     if (s.status == StepStatus::FAILED) return true;
@@ -271,8 +259,8 @@ DayResult Pipeline::run_day(Day day, const RunOptions& opts) {
     r.message = mask_url_credentials(std::move(r.message));
     log_step(day, r);
     if (!dry) {
-      if (write_step_log({ctx.run_id, day, r.num, r.name, std::string(to_string(r.status)), r.rows,
-                          r.seconds, r.status == StepStatus::SUCCESS ? "" : r.message,
+      if (write_step_log({ctx.run_id, day, r.num, r.name, r.status, r.rows, r.seconds,
+                          r.status == StepStatus::SUCCESS ? "" : r.message,
                           format_utc_timestamp(clock_.now())},
                          r))
         ++ctx.log_rows_written;

@@ -46,8 +46,7 @@ struct RunOptions {
 // "pid N on HOST": who holds a run lock, for the message of the process refused.
 std::string lock_holder();
 
-enum class StepStatus { SUCCESS, FAILED, SKIPPED };
-std::string_view to_string(StepStatus s);
+using im::StepStatus;  // core/records.h
 
 struct StepResult {
   int num = 0;

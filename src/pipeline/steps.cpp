@@ -16,31 +16,6 @@
 
 namespace im::pipeline {
 
-EffectiveMetric effective_metric(const Settings& s, const MetricDef& def) {
-  EffectiveMetric m;
-  m.def = &def;
-  m.spc_stat = def.spc_stat;
-  m.rules.direction = def.direction;
-  m.rules.limits = def.limits;
-  auto it = s.metric_overrides.find(std::string(def.name));
-  const Settings::MetricOverride* o = it == s.metric_overrides.end() ? nullptr : &it->second;
-  m.rules.params = o ? o->params : s.spc;
-  // The catalog may restrict a metric's rules (free storage: 1,2): it narrows the configured
-  // set unless the metric's own spc.metrics.<name>.we_rules_enabled says otherwise.
-  if (!def.we_rules.empty() && !(o && o->we_rules_set)) {
-    auto& rules = m.rules.params.we_rules_enabled;
-    std::erase_if(
-        rules, [&](int r) { return def.we_rules.find(char('0' + r)) == std::string_view::npos; });
-  }
-  if (!o) return m;
-  if (o->spc_stat) m.spc_stat = *o->spc_stat;
-  if (o->direction) m.rules.direction = *o->direction;
-  if (o->limit_warning) m.rules.limits.warning = *o->limit_warning;
-  if (o->limit_critical) m.rules.limits.critical = *o->limit_critical;
-  if (o->limit_emergency) m.rules.limits.emergency = *o->limit_emergency;
-  return m;
-}
-
 bool Context::covers(ServiceType s) const {
   return std::find(services.begin(), services.end(), s) != services.end();
 }
@@ -70,10 +45,6 @@ std::string service_list(const std::vector<ServiceType>& s) {
   std::string out;
   for (auto t : s) out += (out.empty() ? "" : ",") + std::string(to_string(t));
   return out;
-}
-
-std::string instance_key(ServiceType s, const std::string& id) {
-  return std::string(to_string(s)) + "/" + id;
 }
 
 // Prometheus' warnings on its answers (partial data, ...): logged, and counted in the step's
@@ -145,7 +116,7 @@ StepOutcome inventory_refresh(Context& c) {
       // A source that cannot answer does not stop the others: its services keep the
       // instances last seen, and the collection step of that source reports the failure.
       for (auto& row : c.store.load_inventory())
-        if (row.status == "ACTIVE" && row.instance.source == src.name &&
+        if (row.status == InstanceStatus::ACTIVE && row.instance.source == src.name &&
             std::find(s.services.begin(), s.services.end(), row.instance.service) !=
                 s.services.end())
           s.instances.push_back(std::move(row.instance));
@@ -158,14 +129,14 @@ StepOutcome inventory_refresh(Context& c) {
   }
   // One row per (service, id): a later source's instance that an earlier one also found
   // (an ElastiCache node that is a Prometheus target) only adds what the earlier lacks.
-  std::unordered_map<std::string, std::pair<size_t, size_t>> first_seen;  // -> (source, index)
+  std::unordered_map<InstanceKey, std::pair<size_t, size_t>> first_seen;  // -> (source, index)
   std::vector<std::vector<bool>> dup(seen.size());
   size_t merged = 0;
   for (size_t k = 0; k < seen.size(); ++k) {
     dup[k].assign(seen[k].instances.size(), false);
     for (size_t i = 0; i < seen[k].instances.size(); ++i) {
       const Instance& inst = seen[k].instances[i];
-      auto [it, fresh] = first_seen.try_emplace(instance_key(inst.service, inst.id), k, i);
+      auto [it, fresh] = first_seen.try_emplace(InstanceKey{inst.service, inst.id}, k, i);
       if (fresh) continue;
       collect::merge_instance(seen[it->second.first].instances[it->second.second], inst);
       dup[k][i] = true;
@@ -253,7 +224,7 @@ void collect_service(Context& c, ServiceType svc, StepOutcome& o, int64_t& insta
     spdlog::error("[{}] {}: no data for {} of {} instance(s): {} ({})", c.day.str(), to_string(svc),
                   got.missing.size(), of_service.size(),
                   fmt::format("{}", fmt::join(got.missing, ", ")), got.missing_why);
-    for (auto& m : got.missing) missing.push_back(std::string(to_string(svc)) + "/" + m);
+    for (auto& m : got.missing) missing.push_back(InstanceKey{svc, m}.str());
     missing_why = got.missing_why;
   }
   c.raw.insert(c.raw.end(), std::make_move_iterator(got.series.begin()),
@@ -328,9 +299,9 @@ StepOutcome normalize(Context& c) {
   if (!c.collected) return skipped("no samples were collected in this run");
   // One instance at a time, freeing its raw samples as soon as they are normalized: the
   // day's raw and normalized samples never have to fit in memory together.
-  std::unordered_map<std::string, const Instance*> inventory;
+  std::unordered_map<InstanceKey, const Instance*> inventory;
   if (c.inventory)
-    for (const auto& i : *c.inventory) inventory[instance_key(i.service, i.id)] = &i;
+    for (const auto& i : *c.inventory) inventory[{i.service, i.id}] = &i;
   std::stable_sort(c.raw.begin(), c.raw.end(), [](const RawSeries& a, const RawSeries& b) {
     return std::tie(a.service, a.instance_id) < std::tie(b.service, b.instance_id);
   });
@@ -349,7 +320,7 @@ StepOutcome normalize(Context& c) {
                      c.raw[k].source_metric,
                      c.raw[k].labels.empty() ? "" : "{" + c.raw[k].labels + "}", bad);
       }
-    auto inst = inventory.find(instance_key(c.raw[i].service, c.raw[i].instance_id));
+    auto inst = inventory.find({c.raw[i].service, c.raw[i].instance_id});
     std::span<const Instance> known;
     if (inst != inventory.end()) known = std::span<const Instance>(inst->second, 1);
     auto n = transform::normalize(std::span<const RawSeries>(c.raw).subspan(i, j - i), known);
@@ -417,64 +388,21 @@ StepOutcome persist_metrics(Context& c) {
 
 // ---- 9-11 ----------------------------------------------------------------------------
 StepOutcome spc_baseline(Context& c) {
-  const auto& p = c.settings.spc;
   std::vector<DailyMetric> today =
       c.daily ? *c.daily : c.store.load_daily_metrics(c.day, c.day, c.services);
-  // The widest window any metric uses bounds what must be read.
-  int window = p.rolling_window_days;
-  for (const auto& [name, o] : c.settings.metric_overrides)
-    window = std::max(window, o.params.rolling_window_days);
-
-  // Catalog lookups and overrides once per metric, not once per row.
-  std::unordered_map<std::string, std::optional<EffectiveMetric>> metrics;
-  auto metric_of = [&](ServiceType svc, const std::string& name) -> const EffectiveMetric* {
-    auto [it, fresh] = metrics.try_emplace(std::string(to_string(svc)) + "/" + name);
-    if (fresh)
-      if (const MetricDef* def = find_metric(svc, name))
-        it->second = effective_metric(c.settings, *def);
-    return it->second ? &*it->second : nullptr;
-  };
-  auto series_key = [](ServiceType svc, const std::string& instance, const std::string& metric) {
-    return std::string(to_string(svc)) + "/" + instance + "/" + metric;
-  };
-
-  std::unordered_map<std::string, std::vector<spc::DayValue>> values;
+  scoring::HistoryBuilder history(c.settings, c.day);
   int64_t history_rows = 0;
-  c.store.visit_daily_metrics(c.day - 2 * window, c.day - 1, c.services, [&](const DailyMetric& h) {
-    ++history_rows;
-    const EffectiveMetric* m = metric_of(h.service, h.metric);
-    if (!m || h.coverage() < m->rules.params.min_coverage) return;  // not a day value
-    values[series_key(h.service, h.instance_id, h.metric)].push_back({h.date, h.stat(m->spc_stat)});
-  });
+  c.store.visit_daily_metrics(history.first_day(), c.day - 1, c.services,
+                              [&](const DailyMetric& h) {
+                                ++history_rows;
+                                history.add_daily(h);
+                              });
   // Previous scored days for the rules (8 points) and persistence (runs of anomalous days,
   // counted as far back as the window reaches).
-  std::unordered_map<std::string, std::vector<spc::PastScore>> past;
-  c.store.visit_scored_history(
-      c.day - 2 * window, c.day - 1, c.services, [&](const store::AnomalyScoreRow& r) {
-        if (!r.z) return;
-        auto sev = spc::parse_severity(r.severity).value_or(spc::Severity::NORMAL);
-        past[series_key(r.service, r.instance_id, r.metric)].push_back(
-            {r.date, r.value, *r.z, sev});
-      });
-
-  c.series.clear();
-  c.series.reserve(today.size());
+  c.store.visit_scored_history(history.first_day(), c.day - 1, c.services,
+                               [&](const AnomalyScoreRow& r) { history.add_scored(r); });
   int unknown = 0;
-  for (auto& t : today) {
-    const EffectiveMetric* m = metric_of(t.service, t.metric);
-    if (!m) {
-      ++unknown;
-      continue;
-    }
-    SeriesWork w;
-    w.metric = *m;
-    const std::string key = series_key(t.service, t.instance_id, t.metric);
-    if (auto it = values.find(key); it != values.end()) w.history = std::move(it->second);
-    if (auto it = past.find(key); it != past.end()) w.past = std::move(it->second);
-    w.baseline = spc::compute_baseline(w.history, c.day, w.metric.rules.params);
-    w.today = std::move(t);
-    c.series.push_back(std::move(w));
-  }
+  c.series = history.build(std::move(today), unknown);
   if (unknown)
     spdlog::warn("[{}] {} stored metric(s) are not in the catalog and are not scored", c.day.str(),
                  unknown);
@@ -485,57 +413,22 @@ StepOutcome spc_baseline(Context& c) {
 }
 
 StepOutcome anomaly_scoring(Context& c) {
-  c.findings.clear();
-  c.scores.clear();
-  c.findings.reserve(c.series.size());
-  c.scores.reserve(c.series.size());
-  std::map<spc::Severity, int64_t> by_severity;
-  for (const SeriesWork& w : c.series) {
-    const auto& mp = w.metric.rules.params;
-    const double x = w.today.stat(w.metric.spc_stat);
-    spc::Finding f = spc::evaluate(c.day, x, w.today.coverage() >= mp.min_coverage, w.history,
-                                   w.past, w.metric.rules);
-    store::AnomalyScoreRow r;
-    r.date = c.day;
-    r.service = w.today.service;
-    r.instance_id = w.today.instance_id;
-    r.metric = w.today.metric;
-    r.spc_stat = w.metric.spc_stat;
-    r.value = x;
-    r.baseline_days = f.baseline.n;
-    auto opt = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); };
-    r.mean = opt(f.baseline.mean);
-    r.std = opt(f.baseline.std);
-    r.sigma = opt(f.baseline.sigma);
-    r.is_baseline_period = f.in_baseline;
-    r.score_status = !f.is_day_value ? "LOW_COVERAGE" : f.in_baseline ? "BASELINE" : "SCORED";
-    if (f.scored) {
-      r.z = f.z;
-      r.we_rules = spc::join_rules(f.rules);
-      r.roc_pct = f.roc;
-      r.anomaly_score = f.anomaly_score;
-      r.severity = std::string(spc::to_string(f.severity));
-      by_severity[f.severity]++;
-    }
-    c.scores.push_back(std::move(r));
-    c.findings.push_back(
-        {w.today.service, w.today.instance_id, w.metric.def, w.metric.rules, std::move(f)});
-  }
-  StepOutcome o;  // in memory
+  c.scored = scoring::score_series(c.day, c.series);
+  auto& by = c.scored.by_severity;
   int64_t scored = 0;
-  for (const auto& [sev, n] : by_severity) scored += n;
-  o.message = std::to_string(scored) + " scored (" +
-              std::to_string(by_severity[spc::Severity::CRITICAL]) + " critical, " +
-              std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
-              std::to_string(by_severity[spc::Severity::INFO]) + " info), " +
-              std::to_string(c.scores.size() - static_cast<size_t>(scored)) +
+  for (const auto& [sev, n] : by) scored += n;
+  StepOutcome o;  // in memory
+  o.message = std::to_string(scored) + " scored (" + std::to_string(by[Severity::CRITICAL]) +
+              " critical, " + std::to_string(by[Severity::WARNING]) + " warning, " +
+              std::to_string(by[Severity::INFO]) + " info), " +
+              std::to_string(c.scored.scores.size() - static_cast<size_t>(scored)) +
               " in baseline or low coverage";
   return o;
 }
 
 StepOutcome persist_scores(Context& c) {
   StepOutcome o;
-  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_anomaly_scores(c.scores)); });
+  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_anomaly_scores(c.scored.scores)); });
   o.writes["infra_anomaly_scores"] = o.rows;
   return o;
 }
@@ -543,48 +436,22 @@ StepOutcome persist_scores(Context& c) {
 // ---- 12-13 ---------------------------------------------------------------------------
 StepOutcome health_scores(Context& c) {
   if (!c.settings.features.enable_health) return skipped("ENABLE_HEALTH is false");
-  // Every instance active on the day: those with series, and inventory instances seen that day.
-  std::map<std::string, std::vector<spc::MetricHealthInput>> by_instance;
-  std::map<std::string, std::pair<ServiceType, std::string>> ids;
-  for (const auto& f : c.findings) {
-    auto key = instance_key(f.service, f.instance_id);
-    by_instance[key].push_back({f.def->dimension, &f.finding});
-    ids[key] = {f.service, f.instance_id};
-  }
-  for (const auto& row : c.store.load_inventory()) {
-    if (!c.covers(row.instance.service) || row.status != "ACTIVE") continue;
-    if (row.first_seen > c.day || row.last_seen < c.day) continue;
-    auto key = instance_key(row.instance.service, row.instance.id);
-    by_instance[key];
-    ids[key] = {row.instance.service, row.instance.id};
-  }
-  std::map<std::string, std::vector<double>> previous;
-  std::map<std::string, std::string> yesterday;
+  scoring::HealthHistory history;
+  for (const auto& row : c.store.load_inventory())
+    if (c.covers(row.instance.service) && row.status == InstanceStatus::ACTIVE &&
+        row.first_seen <= c.day && row.last_seen >= c.day)
+      history.active.push_back({row.instance.service, row.instance.id});
   for (const auto& h : c.store.load_health_scores(c.day - 7, c.day - 1)) {
-    auto key = instance_key(h.service, h.instance_id);
-    if (h.health_score) previous[key].push_back(*h.health_score);
-    if (h.date == c.day - 1) yesterday[key] = h.grade;
+    if (h.health_score) history.previous[h.key()].push_back(*h.health_score);
+    if (h.date == c.day - 1) history.yesterday[h.key()] = h.grade;
   }
-  std::vector<store::HealthRow> rows;
-  std::map<std::string, int> grades;
-  c.grades.clear();
-  for (const auto& [key, metrics] : by_instance) {
-    spc::Health h = spc::instance_health(metrics, previous[key]);
-    store::HealthRow r;
-    r.date = c.day;
-    r.service = ids[key].first;
-    r.instance_id = ids[key].second;
-    for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = h.dimension[i];
-    r.health_score = h.score;
-    r.grade = h.grade;
-    r.trend = h.trend;
-    rows.push_back(std::move(r));
-    grades[h.grade.empty() ? "none" : h.grade]++;
-    c.grades[key] = {h.grade, yesterday[key], h.score};
-  }
+  scoring::InstanceHealth health = scoring::score_health(c.day, c.scored.findings, history);
+  c.grades = std::move(health.grades);
   c.health_done = true;
+  std::map<std::string, int> grades;
+  for (const auto& r : health.rows) grades[r.grade ? std::string(to_string(*r.grade)) : "none"]++;
   StepOutcome o;
-  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_health_scores(rows)); });
+  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_health_scores(health.rows)); });
   o.writes["infra_health_scores"] = o.rows;
   for (const auto& [g, n] : grades)
     o.message += (o.message.empty() ? "grades " : ", ") + g + " " + std::to_string(n);
@@ -598,7 +465,7 @@ StepOutcome alert_evaluation(Context& c) {
     c.grades.clear();
     for (const auto& h : c.store.load_health_scores(c.day - 1, c.day)) {
       if (!c.covers(h.service)) continue;
-      auto& g = c.grades[instance_key(h.service, h.instance_id)];
+      auto& g = c.grades[h.key()];
       if (h.date == c.day) {
         g.today = h.grade;
         g.score = h.health_score;
@@ -607,46 +474,26 @@ StepOutcome alert_evaluation(Context& c) {
       }
     }
   }
-  auto alerts = spc::evaluate_alerts(c.findings, c.grades);
-  std::vector<store::AlertRow> rows;
-  std::vector<std::string> keep;
-  std::map<spc::Severity, int> by_severity;
-  for (auto& a : alerts) {
-    store::AlertRow r;
-    r.date = c.day;
-    r.service = a.service;
-    r.instance_id = a.instance_id;
-    r.metric = a.metric;
-    r.alert_type = a.type;
-    r.severity = std::string(spc::to_string(a.severity));
-    r.value = a.value;
-    r.baseline_mean = a.mean;
-    r.baseline_sigma = a.sigma;
-    r.z = a.z;
-    r.we_rules = a.rules;
-    r.roc_pct = a.roc;
-    r.anomaly_score = a.score;
-    r.consecutive_days = a.consecutive_days;
-    r.message = a.message;
-    r.recommended_action = a.action;
-    keep.push_back(a.instance_id + "|" + a.metric + "|" + a.type);
+  const auto alerts = spc::evaluate_alerts(c.day, c.scored.findings, c.grades);
+  std::vector<AlertKey> keep;
+  std::map<Severity, int> by_severity;
+  for (const auto& a : alerts) {
+    keep.push_back(a.key());
     by_severity[a.severity]++;
-    rows.push_back(std::move(r));
   }
   StepOutcome o;
   size_t removed = 0, acked = 0;
   c.write([&] {
-    o.rows = static_cast<int64_t>(c.store.upsert_alerts(rows));
+    o.rows = static_cast<int64_t>(c.store.upsert_alerts(alerts));
     removed = c.store.delete_stale_alerts(c.day, c.services, keep);
     acked = c.store.acknowledge_info_before(c.day - 7, "auto-cleanup");
   });
   o.writes["infra_anomaly_alerts"] = o.rows + static_cast<int64_t>(removed + acked);
-  o.message = std::to_string(by_severity[spc::Severity::EMERGENCY]) + " emergency, " +
-              std::to_string(by_severity[spc::Severity::CRITICAL]) + " critical, " +
-              std::to_string(by_severity[spc::Severity::WARNING]) + " warning, " +
-              std::to_string(by_severity[spc::Severity::INFO]) + " info; " +
-              std::to_string(removed) + " no longer raised removed; " + std::to_string(acked) +
-              " old INFO auto-acknowledged";
+  o.message = std::to_string(by_severity[Severity::EMERGENCY]) + " emergency, " +
+              std::to_string(by_severity[Severity::CRITICAL]) + " critical, " +
+              std::to_string(by_severity[Severity::WARNING]) + " warning, " +
+              std::to_string(by_severity[Severity::INFO]) + " info; " + std::to_string(removed) +
+              " no longer raised removed; " + std::to_string(acked) + " old INFO auto-acknowledged";
   return o;
 }
 

@@ -9,26 +9,9 @@
 #include "collect/source.h"
 #include "core/catalog.h"
 #include "pipeline/pipeline.h"
-#include "spc/spc.h"
+#include "scoring/scoring.h"
 
 namespace im::pipeline {
-
-// A catalog metric with the configuration's per-metric overrides applied.
-struct EffectiveMetric {
-  const MetricDef* def = nullptr;
-  Stat spc_stat = Stat::AVG;
-  spc::MetricRules rules;
-};
-EffectiveMetric effective_metric(const Settings& s, const MetricDef& def);
-
-// One series on the run's day: its day row and the history the engine needs.
-struct SeriesWork {
-  DailyMetric today;
-  EffectiveMetric metric;
-  std::vector<spc::DayValue> history;  // day values before the day, ascending
-  std::vector<spc::PastScore> past;    // previous scored days, ascending
-  spc::Baseline baseline;
-};
 
 struct Context {
   Context(const Settings& s, store::Store& st, const Sources& src, Day d, std::string id, bool dry,
@@ -66,10 +49,9 @@ struct Context {
   std::vector<MetricSeries> normalized;               // 6
   std::vector<DailyMetric> normalized_daily;          // 6: from raw_daily
   std::optional<std::vector<DailyMetric>> daily;      // 7
-  std::vector<SeriesWork> series;                     // 9
-  std::vector<spc::SeriesFinding> findings;           // 10
-  std::vector<store::AnomalyScoreRow> scores;         // 10
-  std::map<std::string, spc::InstanceGrades> grades;  // 12, keyed "SERVICE/instance"
+  std::vector<scoring::SeriesHistory> series;          // 9
+  scoring::ScoredSeries scored;                       // 10
+  std::map<InstanceKey, spc::InstanceGrades> grades;  // 12
   bool health_done = false;                           // 12
   int log_rows_written = 0;                           // rows this run wrote to the step log
 

@@ -33,7 +33,7 @@ const char* kHealthAction = "Multi-dimensional problem; review all sub-scores";
 const char* kShiftAction = "Likely a new baseline; review if intentional change";
 
 // The evidence in parentheses: baseline, z, rules, rate of change, limit, run length.
-std::string evidence(const SeriesFinding& s, const std::string& type) {
+std::string evidence(const SeriesFinding& s, AlertType type) {
   const Finding& f = s.finding;
   const std::string unit(s.def->unit);
   std::vector<std::string> parts;
@@ -47,7 +47,7 @@ std::string evidence(const SeriesFinding& s, const std::string& type) {
   } else {
     parts.push_back("in baseline period");
   }
-  if (type == "THRESHOLD") {
+  if (type == AlertType::THRESHOLD) {
     const Limits& l = s.rules.limits;
     double limit = f.limit == Severity::EMERGENCY  ? l.emergency
                    : f.limit == Severity::CRITICAL ? l.critical
@@ -63,35 +63,33 @@ std::string evidence(const SeriesFinding& s, const std::string& type) {
   return out;
 }
 
-Alert make_alert(const SeriesFinding& s, const std::string& type, Severity sev) {
+Alert make_alert(Day d, const SeriesFinding& s, AlertType type, Severity sev) {
   const Finding& f = s.finding;
-  Alert a{s.service,
-          s.instance_id,
-          std::string(s.def->name),
-          type,
-          sev,
-          f.x,
-          {},
-          {},
-          f.z,
-          {},
-          f.anomaly_score,
-          join_rules(f.rules),
-          f.consecutive_days,
-          "",
-          std::string(s.def->action)};
+  Alert a;
+  a.date = d;
+  a.service = s.instance.service;
+  a.instance_id = s.instance.id;
+  a.metric = std::string(s.def->name);
+  a.alert_type = type;
+  a.severity = sev;
+  a.value = f.x;
+  a.z = f.z;
+  a.anomaly_score = f.anomaly_score;
+  a.we_rules = join_rules(f.rules);
+  a.consecutive_days = f.consecutive_days;
+  a.recommended_action = std::string(s.def->action);
   if (f.scored) {
-    a.mean = f.baseline.mean;
-    a.sigma = f.baseline.sigma;
-    if (f.roc_significant) a.roc = f.roc;
+    a.baseline_mean = f.baseline.mean;
+    a.baseline_sigma = f.baseline.sigma;
+    if (f.roc_significant) a.roc_pct = f.roc;
   }
   return a;
 }
 
 void finish_message(Alert& a, const SeriesFinding& s) {
   a.message = std::string(to_string(a.severity)) + " " + a.instance_id + " " + a.metric + " " +
-              format_value(s.finding.x, s.def->unit) + " (" + evidence(s, a.type) + ") -> " +
-              a.action;
+              format_value(s.finding.x, s.def->unit) + " (" + evidence(s, a.alert_type) + ") -> " +
+              a.recommended_action;
 }
 
 }  // namespace
@@ -117,12 +115,11 @@ std::string format_value(double v, std::string_view unit) {
   return fixed(v, 1) + " " + std::string(unit);
 }
 
-std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
-                                   const std::map<std::string, InstanceGrades>& grades) {
+std::vector<Alert> evaluate_alerts(Day d, std::span<const SeriesFinding> findings,
+                                   const std::map<InstanceKey, InstanceGrades>& grades) {
   // Group by instance, keeping the input order inside each group.
-  std::map<std::string, std::vector<const SeriesFinding*>> by_instance;
-  for (const auto& s : findings)
-    by_instance[std::string(to_string(s.service)) + "/" + s.instance_id].push_back(&s);
+  std::map<InstanceKey, std::vector<const SeriesFinding*>> by_instance;
+  for (const auto& s : findings) by_instance[s.instance].push_back(&s);
 
   std::vector<Alert> out;
   for (const auto& [key, series] : by_instance) {
@@ -149,24 +146,24 @@ std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
         else if (!f.harmful && f.benign == Severity::CRITICAL)
           sev = Severity::INFO;
       }
-      std::string type;
+      AlertType type;
       if (f.limit != Severity::NORMAL) {
-        type = "THRESHOLD";
+        type = AlertType::THRESHOLD;
         sev = std::max(sev.value_or(Severity::NORMAL), f.limit);
       } else if (!sev) {
         continue;
       } else if (std::fabs(*f.z) >= p.sigma_warning) {
-        type = "ZSCORE";
+        type = AlertType::ZSCORE;
       } else if (f.rules_12 || f.rules_345_effective) {
-        type = "WE_RULE";
+        type = AlertType::WE_RULE;
       } else {
-        type = "ROC";
+        type = AlertType::ROC;
       }
       if (*sev == Severity::CRITICAL) ++criticals;
-      drafts.emplace_back(make_alert(*s, type, *sev), s);
+      drafts.emplace_back(make_alert(d, *s, type, *sev), s);
     }
     for (auto& [a, s] : drafts) {
-      if (a.severity == Severity::CRITICAL && (grade.today == "F" || criticals >= 3))
+      if (a.severity == Severity::CRITICAL && (grade.today == Grade::F || criticals >= 3))
         a.severity = Severity::EMERGENCY;
       finish_message(a, *s);
       out.push_back(std::move(a));
@@ -176,37 +173,32 @@ std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
     for (const auto* s : series) {
       if (s->finding.consecutive_days != 6) continue;
       if (!s->def->preferred.empty() && present.count(s->def->preferred)) continue;
-      Alert a = make_alert(*s, "BASELINE_SHIFT", Severity::INFO);
-      a.action = kShiftAction;
+      Alert a = make_alert(d, *s, AlertType::BASELINE_SHIFT, Severity::INFO);
+      a.recommended_action = kShiftAction;
       a.message = "INFO " + a.instance_id + " " + a.metric + " " +
                   format_value(s->finding.x, s->def->unit) +
-                  ": 6 consecutive days at WARNING or above (" + evidence(*s, a.type) + ") -> " +
-                  a.action;
+                  ": 6 consecutive days at WARNING or above (" + evidence(*s, a.alert_type) +
+                  ") -> " + a.recommended_action;
       out.push_back(std::move(a));
     }
 
     // The grade drops to D or F from a better one.
-    if ((grade.today == "D" || grade.today == "F") && !grade.yesterday.empty() &&
-        grade.yesterday < grade.today) {
-      auto slash = key.find('/');
-      Alert a{series.front()->service,
-              key.substr(slash + 1),
-              "health_score",
-              "HEALTH",
-              grade.today == "F" ? Severity::CRITICAL : Severity::WARNING,
-              grade.score,
-              {},
-              {},
-              {},
-              {},
-              {},
-              "",
-              0,
-              "",
-              kHealthAction};
+    if ((grade.today == Grade::D || grade.today == Grade::F) && grade.yesterday &&
+        *grade.yesterday < *grade.today) {
+      Alert a;
+      a.date = d;
+      a.service = key.service;
+      a.instance_id = key.id;
+      a.metric = "health_score";
+      a.alert_type = AlertType::HEALTH;
+      a.severity = grade.today == Grade::F ? Severity::CRITICAL : Severity::WARNING;
+      a.value = grade.score;
+      a.recommended_action = kHealthAction;
       a.message = std::string(to_string(a.severity)) + " " + a.instance_id + " health " +
-                  (grade.score ? fixed(*grade.score, 1) : "n/a") + " grade " + grade.today +
-                  " (was " + grade.yesterday + " the day before) -> " + a.action;
+                  (grade.score ? fixed(*grade.score, 1) : "n/a") + " grade " +
+                  std::string(to_string(*grade.today)) + " (was " +
+                  std::string(to_string(*grade.yesterday)) + " the day before) -> " +
+                  a.recommended_action;
       out.push_back(std::move(a));
     }
   }

@@ -20,17 +20,17 @@ std::optional<double> metric_health(const Finding& f) {
   return h;
 }
 
-std::string grade_of(double score) {
-  if (score >= 90) return "A";
-  if (score >= 80) return "B";
-  if (score >= 70) return "C";
-  if (score >= 60) return "D";
-  return "F";
+Grade grade_of(double score) {
+  if (score >= 90) return Grade::A;
+  if (score >= 80) return Grade::B;
+  if (score >= 70) return Grade::C;
+  if (score >= 60) return Grade::D;
+  return Grade::F;
 }
 
-Health instance_health(std::span<const MetricHealthInput> metrics,
-                       std::span<const double> previous) {
-  Health h;
+HealthRow instance_health(std::span<const MetricHealthInput> metrics,
+                          std::span<const double> previous) {
+  HealthRow h;
   for (const auto& m : metrics) {
     auto mh = metric_health(*m.finding);
     if (!mh) continue;
@@ -42,14 +42,14 @@ Health instance_health(std::span<const MetricHealthInput> metrics,
   for (const auto& d : h.dimension)
     if (d) sum += *d, ++n;
   if (n == 0) return h;
-  h.score = std::round(sum / n * 10.0) / 10.0;
-  h.grade = grade_of(*h.score);
+  h.health_score = std::round(sum / n * 10.0) / 10.0;
+  h.grade = grade_of(*h.health_score);
   if (previous.size() >= 3) {
     double mean = 0;
     for (double v : previous) mean += v;
     mean /= double(previous.size());
-    double delta = *h.score - mean;
-    h.trend = delta >= 5 ? "IMPROVING" : delta <= -5 ? "DEGRADING" : "STABLE";
+    double delta = *h.health_score - mean;
+    h.trend = delta >= 5 ? Trend::IMPROVING : delta <= -5 ? Trend::DEGRADING : Trend::STABLE;
   }
   return h;
 }

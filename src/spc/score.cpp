@@ -6,13 +6,6 @@
 namespace im::spc {
 
 namespace {
-constexpr std::pair<Severity, std::string_view> kSeverities[] = {
-    {Severity::NORMAL, "NORMAL"},
-    {Severity::INFO, "INFO"},
-    {Severity::WARNING, "WARNING"},
-    {Severity::CRITICAL, "CRITICAL"},
-    {Severity::EMERGENCY, "EMERGENCY"}};
-
 int sign(double v) {
   return v > 0 ? 1 : v < 0 ? -1 : 0;
 }
@@ -20,18 +13,6 @@ bool at_least_warning(Severity s) {
   return s == Severity::WARNING || s == Severity::CRITICAL;
 }
 }  // namespace
-
-std::string_view to_string(Severity s) {
-  for (const auto& [v, name] : kSeverities)
-    if (v == s) return name;
-  return "?";
-}
-
-std::optional<Severity> parse_severity(std::string_view s) {
-  for (const auto& [v, name] : kSeverities)
-    if (name == s) return v;
-  return std::nullopt;
-}
 
 double score_component(double v, double w, double c) {
   double s;

@@ -11,6 +11,7 @@
 
 #include "core/catalog.h"
 #include "core/day.h"
+#include "core/records.h"
 #include "spc/params.h"
 
 namespace im::spc {
@@ -43,9 +44,7 @@ double zscore(double x, const Baseline& b, double z_cap);
 
 // ---- Sections 4-9: one series-day ------------------------------------------------------
 
-enum class Severity { NORMAL, INFO, WARNING, CRITICAL, EMERGENCY };
-std::string_view to_string(Severity s);
-std::optional<Severity> parse_severity(std::string_view s);
+using im::Severity;  // core/records.h
 
 // What the engine needs to know about a metric: its parameters (global `spc.` settings with
 // the metric's overrides applied), its harmful direction and its static limits.
@@ -106,51 +105,33 @@ struct MetricHealthInput {
   const Finding* finding;
 };
 
-struct Health {
-  std::optional<double> dimension[kDimensionCount];
-  std::optional<double> score;  // 0.1 precision
-  std::string grade;            // A..F, empty when no score
-  std::string trend;            // IMPROVING / STABLE / DEGRADING, empty when unknown
-};
-
 // Metric health of one finding; nullopt when the series has none (in baseline, no breach).
 std::optional<double> metric_health(const Finding& f);
-std::string grade_of(double score);
-// `previous` are the instance's health scores of the previous 7 days (any order).
-Health instance_health(std::span<const MetricHealthInput> metrics,
-                       std::span<const double> previous);
+Grade grade_of(double score);
+// The dimension scores, health score, grade and trend of one instance-day (the row's date and
+// key are the caller's). `previous` are the instance's health scores of the previous 7 days
+// (any order).
+HealthRow instance_health(std::span<const MetricHealthInput> metrics,
+                          std::span<const double> previous);
 
 // ---- Section 11: alerts --------------------------------------------------------------------
 
 // One scored series of an instance on the day, with what the alert needs to explain itself.
 struct SeriesFinding {
-  ServiceType service;
-  std::string instance_id;
+  InstanceKey instance;
   const MetricDef* def;  // name, unit, preferred metric, recommended action
   MetricRules rules;
   Finding finding;
 };
 
 struct InstanceGrades {
-  std::string today;      // A..F or empty
-  std::string yesterday;  // A..F or empty
+  std::optional<Grade> today, yesterday;
   std::optional<double> score;
 };
 
-struct Alert {
-  ServiceType service;
-  std::string instance_id, metric,
-      type;  // type: ZSCORE, WE_RULE, ROC, THRESHOLD, BASELINE_SHIFT, HEALTH
-  Severity severity;
-  std::optional<double> value, mean, sigma, z, roc, score;
-  std::string rules;  // "1,2"
-  int consecutive_days = 0;
-  std::string message, action;
-};
-
-// Alerts of one day. `grades` is keyed by "SERVICE/instance_id".
-std::vector<Alert> evaluate_alerts(std::span<const SeriesFinding> findings,
-                                   const std::map<std::string, InstanceGrades>& grades);
+// Alerts of day `d`.
+std::vector<Alert> evaluate_alerts(Day d, std::span<const SeriesFinding> findings,
+                                   const std::map<InstanceKey, InstanceGrades>& grades);
 
 // "93.1%", "4.20 ms", "3.50 GiB", "1520.3 ops/s": a value in its unit, for messages.
 std::string format_value(double v, std::string_view unit);

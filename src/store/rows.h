@@ -15,6 +15,20 @@
 
 namespace im::store::rows {
 
+// An enumerated column read back: its enum, or a StoreError naming the column and the text
+// (a row written by something else).
+template <class E>
+E enum_column(std::optional<E> (*parse)(std::string_view), const std::string& text,
+              const char* column) {
+  if (auto v = parse(text)) return *v;
+  throw StoreError(std::string(column) + ": unexpected value \"" + text + "\"");
+}
+// The text of an optional enum for bind_text_or_null ("" binds NULL).
+template <class E>
+std::string text_or_empty(const std::optional<E>& v) {
+  return v ? std::string(to_string(*v)) : std::string();
+}
+
 // The four data tables and their date column.
 inline constexpr std::pair<const char*, const char*> kDataTables[] = {
     {"infra_metric_daily", "metric_date"},
@@ -35,7 +49,8 @@ inline std::string key_match(const std::string& table, const std::string& l, con
       {"infra_metric_daily", {"metric_date", "service_type", "instance_id", "metric_name"}},
       {"infra_anomaly_scores", {"metric_date", "service_type", "instance_id", "metric_name"}},
       {"infra_health_scores", {"metric_date", "service_type", "instance_id"}},
-      {"infra_anomaly_alerts", {"alert_date", "instance_id", "metric_name", "alert_type"}}};
+      {"infra_anomaly_alerts",
+       {"alert_date", "service_type", "instance_id", "metric_name", "alert_type"}}};
   for (const auto& [t, cols] : keys) {
     if (table != t) continue;
     std::string out;
@@ -137,7 +152,7 @@ InventoryRow read_inventory(const S& s) {
   if (tags.is_object())
     for (auto& [k, v] : tags.items())
       if (v.is_string()) r.instance.tags[k] = v.template get<std::string>();
-  r.status = s.text(9);
+  r.status = enum_column(parse_instance_status, s.text(9), "infra_fleet_inventory.status");
   r.instance.source = s.text(10);
   r.first_seen = s.day(11);
   r.last_seen = s.day(12);
@@ -208,9 +223,9 @@ void bind_anomaly_score(S& s, const AnomalyScoreRow& r) {
       .bind_text_or_null(r.we_rules)
       .bind(r.roc_pct)
       .bind(r.anomaly_score)
-      .bind_text_or_null(r.severity)
+      .bind_text_or_null(text_or_empty(r.severity))
       .bind(r.is_baseline_period)
-      .bind(r.score_status);
+      .bind(to_string(r.score_status));
 }
 
 template <class S>
@@ -230,9 +245,9 @@ AnomalyScoreRow read_anomaly_score(const S& s) {
   r.we_rules = s.text(11);
   r.roc_pct = s.opt(12);
   r.anomaly_score = s.opt(13);
-  r.severity = s.text(14);
+  r.severity = parse_severity(s.text(14));
   r.is_baseline_period = s.integer(15) != 0;
-  r.score_status = s.text(16);
+  r.score_status = enum_column(parse_score_status, s.text(16), "infra_anomaly_scores.score_status");
   return r;
 }
 
@@ -242,7 +257,7 @@ inline constexpr const char* kScoredHistoryColumns =
 
 template <class S>
 void read_scored_history(const S& s, AnomalyScoreRow& r) {
-  r.score_status = "SCORED";
+  r.score_status = ScoreStatus::SCORED;
   r.is_baseline_period = false;
   r.date = s.day(0);
   r.service = s.service(1);
@@ -250,7 +265,7 @@ void read_scored_history(const S& s, AnomalyScoreRow& r) {
   r.metric = s.text(3);
   r.value = s.real(4);
   r.z = s.opt(5);
-  r.severity = s.text(6);
+  r.severity = parse_severity(s.text(6));
 }
 
 // ---- infra_health_scores ----------------------------------------------------------------
@@ -264,7 +279,9 @@ template <class S>
 void bind_health(S& s, const HealthRow& r) {
   s.bind(r.date).bind(to_string(r.service)).bind(r.instance_id);
   for (const auto& d : r.dimension) s.bind(d);
-  s.bind(r.health_score).bind_text_or_null(r.grade).bind_text_or_null(r.trend);
+  s.bind(r.health_score)
+      .bind_text_or_null(text_or_empty(r.grade))
+      .bind_text_or_null(text_or_empty(r.trend));
 }
 
 template <class S>
@@ -275,8 +292,8 @@ HealthRow read_health(const S& s) {
   r.instance_id = s.text(2);
   for (int i = 0; i < kDimensionCount; ++i) r.dimension[i] = s.opt(3 + i);
   r.health_score = s.opt(10);
-  r.grade = s.text(11);
-  r.trend = s.text(12);
+  r.grade = parse_grade(s.text(11));
+  r.trend = parse_trend(s.text(12));
   return r;
 }
 
@@ -297,14 +314,16 @@ inline constexpr const char* kStaleAlertCandidates =
     "WHERE alert_date = ? AND acknowledged = 0 AND notes IS NULL";
 
 // Whether the current row of kStaleAlertCandidates is of `services` (all when empty) and not
-// raised again: `keep` holds "instance|metric|type".
+// raised again (not in `keep`).
 template <class S>
 bool is_stale_alert(const S& s, std::span<const ServiceType> services,
-                    const std::set<std::string>& keep) {
+                    const std::set<AlertKey>& keep) {
   const ServiceType svc = s.service(1);
   const bool covered =
       services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
-  return covered && !keep.count(s.text(2) + "|" + s.text(3) + "|" + s.text(4));
+  if (!covered) return false;
+  const auto type = parse_alert_type(s.text(4));
+  return !type || !keep.count({{svc, s.text(2), s.text(3)}, *type});
 }
 
 // Most severe first, then the highest score.
@@ -313,13 +332,13 @@ inline constexpr const char* kAlertOrder =
     "END, anomaly_score DESC, instance_id, metric_name";
 
 template <class S>
-void bind_alert(S& s, const AlertRow& r) {
+void bind_alert(S& s, const Alert& r) {
   s.bind(r.date)
       .bind(to_string(r.service))
       .bind(r.instance_id)
       .bind(r.metric)
-      .bind(r.alert_type)
-      .bind(r.severity)
+      .bind(to_string(r.alert_type))
+      .bind(to_string(r.severity))
       .bind(r.value)
       .bind(r.baseline_mean)
       .bind(r.baseline_sigma)
@@ -333,15 +352,15 @@ void bind_alert(S& s, const AlertRow& r) {
 }
 
 template <class S>
-AlertRow read_alert(const S& s) {
-  AlertRow r;
+Alert read_alert(const S& s) {
+  Alert r;
   r.id = s.integer(0);
   r.date = s.day(1);
   r.service = s.service(2);
   r.instance_id = s.text(3);
   r.metric = s.text(4);
-  r.alert_type = s.text(5);
-  r.severity = s.text(6);
+  r.alert_type = enum_column(parse_alert_type, s.text(5), "infra_anomaly_alerts.alert_type");
+  r.severity = enum_column(parse_severity, s.text(6), "infra_anomaly_alerts.severity");
   r.value = s.opt(7);
   r.baseline_mean = s.opt(8);
   r.baseline_sigma = s.opt(9);
@@ -373,7 +392,7 @@ void bind_step_log(S& s, const StepLogRow& r) {
       .bind(r.target_date)
       .bind(r.step_num)
       .bind(r.step_name)
-      .bind(r.status)
+      .bind(to_string(r.status))
       .bind(r.rows_affected)
       .bind(r.duration_seconds)
       .bind_text_or_null(r.error_message)
@@ -382,9 +401,15 @@ void bind_step_log(S& s, const StepLogRow& r) {
 
 template <class S>
 StepLogRow read_step_log(const S& s) {
-  return {s.text(0), s.day(1),  static_cast<int>(s.integer(2)),
-          s.text(3), s.text(4), s.integer(5),
-          s.real(6), s.text(7), s.text(8)};
+  return {s.text(0),
+          s.day(1),
+          static_cast<int>(s.integer(2)),
+          s.text(3),
+          enum_column(parse_step_status, s.text(4), "infra_monitoring_pipeline_log.status"),
+          s.integer(5),
+          s.real(6),
+          s.text(7),
+          s.text(8)};
 }
 
 template <class S>

@@ -13,67 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "core/records.h"
 #include "core/storage_url.h"
 #include "core/types.h"
 
 namespace im::store {
 
-struct InventoryRow {
-  Instance instance;
-  std::string status;  // ACTIVE | DECOMMISSIONED
-  Day first_seen, last_seen;
-};
-
-// One row of infra_anomaly_scores. Optional fields are NULL when not computed.
-struct AnomalyScoreRow {
-  Day date;
-  ServiceType service = ServiceType::REDIS;
-  std::string instance_id, metric;
-  Stat spc_stat = Stat::AVG;
-  double value = 0;
-  std::optional<double> mean, std, sigma;
-  int baseline_days = 0;
-  std::optional<double> z;
-  std::string we_rules;  // "1,2"; empty = none fired / not evaluated
-  std::optional<double> roc_pct, anomaly_score;
-  std::string severity;  // NORMAL | INFO | WARNING | CRITICAL; empty = NULL
-  bool is_baseline_period = true;
-  std::string score_status;  // SCORED | BASELINE | LOW_COVERAGE
-};
-
-struct HealthRow {
-  Day date;
-  ServiceType service = ServiceType::REDIS;
-  std::string instance_id;
-  std::optional<double> dimension[kDimensionCount];  // indexed by Dimension
-  std::optional<double> health_score;
-  std::string grade, trend;  // empty = NULL
-};
-
-struct AlertRow {
-  int64_t id = 0;  // filled when read back
-  Day date;
-  ServiceType service = ServiceType::REDIS;
-  std::string instance_id, metric, alert_type, severity;
-  std::optional<double> value, baseline_mean, baseline_sigma, z, roc_pct, anomaly_score;
-  std::string we_rules;
-  int consecutive_days = 0;
-  std::string message, recommended_action;
-  // read-only here: set by operators, never by an upsert
-  bool acknowledged = false;
-  std::string acknowledged_by, acknowledged_at, notes;
-};
-
-struct StepLogRow {
-  std::string run_id;
-  Day target_date;
-  int step_num = 0;
-  std::string step_name, status;  // SUCCESS | FAILED | SKIPPED
-  int64_t rows_affected = 0;
-  double duration_seconds = 0;
-  std::string error_message;
-  std::string created_at;  // UTC "YYYY-MM-DD HH:MM:SS"
-};
+// The row types are core's (core/records.h): the same from the engine to the store.
+using im::Alert;
+using im::AnomalyScoreRow;
+using im::HealthRow;
+using im::InventoryRow;
+using im::StepLogRow;
 
 // Held while a run writes; released by destruction. Two runs on one database never overlap.
 class RunLock {
@@ -94,7 +45,7 @@ struct RunSummary {
 struct AckFilter {
   std::optional<int64_t> id = {};
   std::optional<std::string> instance_id = {};
-  std::optional<std::string> severity = {};
+  std::optional<Severity> severity = {};
   std::optional<Day> before = {};  // alert_date < before
 };
 
@@ -171,12 +122,12 @@ class Store {
   virtual size_t upsert_health_scores(std::span<const HealthRow> rows) = 0;
   virtual std::vector<HealthRow> load_health_scores(Day from, Day to) = 0;
   // Updates every column but acknowledged, acknowledged_by, acknowledged_at and notes.
-  virtual size_t upsert_alerts(std::span<const AlertRow> rows) = 0;
-  virtual std::vector<AlertRow> load_alerts(Day day) = 0;
-  // Removes the day's alerts of `services` that a recompute no longer raises, unless an
-  // operator touched them (acknowledged or annotated). `keep` holds "instance|metric|type".
+  virtual size_t upsert_alerts(std::span<const Alert> rows) = 0;
+  virtual std::vector<Alert> load_alerts(Day day) = 0;
+  // Removes the day's alerts of `services` that a recompute no longer raises (not in `keep`),
+  // unless an operator touched them (acknowledged or annotated).
   virtual size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
-                                     const std::vector<std::string>& keep) = 0;
+                                     std::span<const AlertKey> keep) = 0;
   // Acknowledges, as `by`, unacknowledged INFO alerts dated before `before`.
   virtual size_t acknowledge_info_before(Day before, const std::string& by) = 0;
 

@@ -56,8 +56,8 @@ std::vector<DailyMetric> aggregate(std::span<const MetricSeries> series, Day day
 std::vector<DailyMetric> normalize_daily(std::span<const SourceDaily> daily, Day day,
                                          std::span<const Instance> inventory,
                                          std::vector<std::string>& notes) {
-  std::unordered_map<std::string, const Instance*> inv;
-  for (const auto& i : inventory) inv[std::string(to_string(i.service)) + "/" + i.id] = &i;
+  std::unordered_map<InstanceKey, const Instance*> inv;
+  for (const auto& i : inventory) inv[{i.service, i.id}] = &i;
   std::vector<DailyMetric> out;
   out.reserve(daily.size() * 2);
   for (const SourceDaily& d : daily) {
@@ -73,7 +73,7 @@ std::vector<DailyMetric> normalize_daily(std::span<const SourceDaily> daily, Day
       if (m.service != d.service || m.input != d.source_metric) continue;
       double k = m.scale;
       if (m.derivation == Derivation::STORAGE_PCT) {
-        auto it = inv.find(std::string(to_string(d.service)) + "/" + d.instance_id);
+        auto it = inv.find({d.service, d.instance_id});
         const double alloc = it == inv.end() ? 0 : it->second->allocated_storage_gb;
         if (alloc <= 0) {
           notes.push_back(d.instance_id + ": allocated storage unknown in the inventory, so no " +

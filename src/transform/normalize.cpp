@@ -56,18 +56,18 @@ struct InstanceInputs {
 
 Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> inventory) {
   Normalized out;
-  std::unordered_map<std::string, const Instance*> inv;
-  for (const auto& i : inventory) inv[std::string(to_string(i.service)) + "/" + i.id] = &i;
+  std::unordered_map<InstanceKey, const Instance*> inv;
+  for (const auto& i : inventory) inv[{i.service, i.id}] = &i;
 
-  std::map<std::string, InstanceInputs> groups;  // ordered: deterministic output
+  std::map<InstanceKey, InstanceInputs> groups;  // ordered: deterministic output
   for (const auto& r : raw) {
-    auto& g = groups[std::string(to_string(r.service)) + "/" + r.instance_id];
+    auto& g = groups[{r.service, r.instance_id}];
     g.service = r.service;
     g.by_metric[r.source_metric].push_back(&r);
   }
 
   for (const auto& [key, g] : groups) {
-    const std::string instance_id = key.substr(key.find('/') + 1);
+    const std::string& instance_id = key.id;
     auto first = [&](std::string_view name) -> const RawSeries* {
       auto it = g.by_metric.find(name);
       return it == g.by_metric.end() ? nullptr : it->second.front();

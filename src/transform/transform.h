@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/records.h"
 #include "core/types.h"
 
 namespace im::transform {

@@ -129,17 +129,17 @@ TEST(Cli, AckSelectsAlertsAndNeedsAFilterAndAName) {
   auto store = store::open_store(*parse_storage_url(url, why));
   const Day today = Day::from_unix_seconds(std::time(nullptr));
   auto alert = [&](Day d, const char* instance, const char* severity) {
-    store::AlertRow a;
+    Alert a;
     a.date = d;
     a.instance_id = instance;
     a.metric = "cpu_user_pct";
-    a.alert_type = "ZSCORE";
-    a.severity = severity;
+    a.alert_type = AlertType::ZSCORE;
+    a.severity = *parse_severity(severity);
     a.message = std::string(severity) + " " + instance;
     return a;
   };
   store->begin();
-  store->upsert_alerts(std::vector<store::AlertRow>{
+  store->upsert_alerts(std::vector<Alert>{
       alert(today - 10, "redis-a", "INFO"), alert(today - 2, "redis-a", "INFO"),
       alert(today - 10, "redis-b", "WARNING"), alert(today - 1, "redis-c", "CRITICAL")});
   store->commit();
@@ -156,7 +156,7 @@ TEST(Cli, AckSelectsAlertsAndNeedsAFilterAndAName) {
   EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--id", "1"}), kExitUsage);    // no --by
   EXPECT_EQ(run_cli({"--storage-url", url, "ack", "--older-than", "week", "--by", "x"}),
             kExitUsage);
-  std::map<std::string, store::AlertRow> by;
+  std::map<std::string, Alert> by;
   for (int back = 1; back <= 10; ++back)
     for (const auto& a : store->load_alerts(today - back))
       by[a.instance_id + "@" + a.date.str()] = a;
@@ -174,9 +174,9 @@ TEST(Cli, CleanupDeletesOnlyOldPipelineLogRows) {
   auto store = store::open_store(*parse_storage_url(url, why));
   const int64_t now = std::time(nullptr);
   store->begin();
-  store->append_step_log({"old", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "",
+  store->append_step_log({"old", Day(1), 1, "Inventory Refresh", StepStatus::SUCCESS, 1, 0.1, "",
                           format_utc_timestamp(now - 91 * 86400)});
-  store->append_step_log({"new", Day(1), 1, "Inventory Refresh", "SUCCESS", 1, 0.1, "",
+  store->append_step_log({"new", Day(1), 1, "Inventory Refresh", StepStatus::SUCCESS, 1, 0.1, "",
                           format_utc_timestamp(now - 89 * 86400)});
   store->commit();
   testing::internal::CaptureStdout();

@@ -262,7 +262,7 @@ TEST(HardeningCli, ASignalStopsTheRunAtASafePointAndLeavesATrace) {
     auto log = store->load_step_log(store->latest_run_id(yesterday));
     ASSERT_EQ(log.size(), 1u) << text;  // the step in progress; nothing after it ran
     EXPECT_EQ(log[0].step_num, 1);
-    EXPECT_EQ(log[0].status, "FAILED");
+    EXPECT_EQ(log[0].status, StepStatus::FAILED);
     EXPECT_NE(log[0].error_message.find("interrupted by " + name), std::string::npos)
         << log[0].error_message;
     EXPECT_EQ(store->day_counts(yesterday)["infra_fleet_inventory"], 0);
@@ -284,7 +284,8 @@ TEST(HardeningCli, StatusShowsARunInProgressAndARunThatNeverFinished) {
   const std::string now = format_utc_timestamp(std::time(nullptr));
   store->begin();
   for (int step = 1; step <= 5; ++step)
-    store->append_step_log({"killed-run", yesterday, step, "s", "SUCCESS", 1, 0.1, "", now});
+    store->append_step_log(
+        {"killed-run", yesterday, step, "s", StepStatus::SUCCESS, 1, 0.1, "", now});
   store->commit();
   Result r = run_captured({"--storage-url", url, "status"});
   EXPECT_NE(r.out.find("killed-run (day " + yesterday.str() + ") stopped after 5 of 14 steps"),

@@ -25,6 +25,12 @@ inline std::string hex(const std::optional<double>& v) {
 // Every table's content as sorted text lines, then a 64-bit FNV-1a digest and a count per
 // table. Ids, run ids, durations and wall-clock timestamps differ between runs by nature and
 // are left out; everything else, doubles bit for bit, is in.
+// An optional enumerated column as the table holds it ("" for NULL).
+template <class E>
+std::string txt(const std::optional<E>& v) {
+  return v ? std::string(to_string(*v)) : std::string();
+}
+
 inline std::map<std::string, std::pair<size_t, uint64_t>> digest(store::Store& s, Day from,
                                                                  Day to) {
   std::map<std::string, std::vector<std::string>> lines;
@@ -35,8 +41,8 @@ inline std::map<std::string, std::pair<size_t, uint64_t>> digest(store::Store& s
         std::string(to_string(r.instance.service)) + "|" + r.instance.id + "|" + r.instance.name +
         "|" + r.instance.instance_class + "|" + r.instance.engine + "|" + r.instance.region + "|" +
         hex(r.instance.allocated_storage_gb) + "|" + hex(r.instance.max_memory_bytes) + "|" + tags +
-        "|" + r.status + "|" + r.instance.source + "|" + r.first_seen.str() + "|" +
-        r.last_seen.str());
+        "|" + std::string(to_string(r.status)) + "|" + r.instance.source + "|" +
+        r.first_seen.str() + "|" + r.last_seen.str());
   }
   for (const auto& m : s.load_daily_metrics(from, to, {}))
     lines["infra_metric_daily"].push_back(
@@ -50,27 +56,29 @@ inline std::map<std::string, std::pair<size_t, uint64_t>> digest(store::Store& s
         r.metric + "|" + std::string(to_string(r.spc_stat)) + "|" + hex(r.value) + "|" +
         hex(r.mean) + "|" + hex(r.std) + "|" + hex(r.sigma) + "|" +
         std::to_string(r.baseline_days) + "|" + hex(r.z) + "|" + r.we_rules + "|" + hex(r.roc_pct) +
-        "|" + hex(r.anomaly_score) + "|" + r.severity + "|" + std::to_string(r.is_baseline_period) +
-        "|" + r.score_status);
+        "|" + hex(r.anomaly_score) + "|" + txt(r.severity) + "|" +
+        std::to_string(r.is_baseline_period) + "|" + std::string(to_string(r.score_status)));
   for (const auto& r : s.load_health_scores(from, to)) {
     std::string line = r.date.str() + "|" + std::string(to_string(r.service)) + "|" + r.instance_id;
     for (const auto& d : r.dimension) line += "|" + hex(d);
-    lines["infra_health_scores"].push_back(line + "|" + hex(r.health_score) + "|" + r.grade + "|" +
-                                           r.trend);
+    lines["infra_health_scores"].push_back(line + "|" + hex(r.health_score) + "|" + txt(r.grade) +
+                                           "|" + txt(r.trend));
   }
   for (Day d = from; d <= to; ++d) {
     for (const auto& a : s.load_alerts(d))
       lines["infra_anomaly_alerts"].push_back(
           a.date.str() + "|" + std::string(to_string(a.service)) + "|" + a.instance_id + "|" +
-          a.metric + "|" + a.alert_type + "|" + a.severity + "|" + hex(a.value) + "|" +
-          hex(a.baseline_mean) + "|" + hex(a.baseline_sigma) + "|" + hex(a.z) + "|" +
-          hex(a.roc_pct) + "|" + hex(a.anomaly_score) + "|" + a.we_rules + "|" +
-          std::to_string(a.consecutive_days) + "|" + a.message + "|" + a.recommended_action + "|" +
-          std::to_string(a.acknowledged) + "|" + a.acknowledged_by + "|" + a.notes);
+          a.metric + "|" + std::string(to_string(a.alert_type)) + "|" +
+          std::string(to_string(a.severity)) + "|" + hex(a.value) + "|" + hex(a.baseline_mean) +
+          "|" + hex(a.baseline_sigma) + "|" + hex(a.z) + "|" + hex(a.roc_pct) + "|" +
+          hex(a.anomaly_score) + "|" + a.we_rules + "|" + std::to_string(a.consecutive_days) + "|" +
+          a.message + "|" + a.recommended_action + "|" + std::to_string(a.acknowledged) + "|" +
+          a.acknowledged_by + "|" + a.notes);
     for (const auto& l : s.load_step_log(s.latest_run_id(d)))
       lines["infra_monitoring_pipeline_log"].push_back(
           l.target_date.str() + "|" + std::to_string(l.step_num) + "|" + l.step_name + "|" +
-          l.status + "|" + std::to_string(l.rows_affected) + "|" + l.error_message);
+          std::string(to_string(l.status)) + "|" + std::to_string(l.rows_affected) + "|" +
+          l.error_message);
   }
   std::map<std::string, std::pair<size_t, uint64_t>> out;
   for (auto& [table, ls] : lines) {

@@ -24,15 +24,15 @@ TEST(ShortTransactions, AnAckCompletesWhileARunWaitsOnASlowSource) {
   const Day today = Day::from_unix_seconds(std::time(nullptr));
   {
     auto store = store::open_store(*parse_storage_url(url, why));
-    store::AlertRow a;
+    Alert a;
     a.date = today - 2;
     a.instance_id = "redis-a";
     a.metric = "cpu_user_pct";
-    a.alert_type = "ZSCORE";
-    a.severity = "WARNING";
+    a.alert_type = AlertType::ZSCORE;
+    a.severity = Severity::WARNING;
     a.message = "WARNING redis-a";
     store::Transaction tx(*store);
-    store->upsert_alerts(std::vector<store::AlertRow>{a});
+    store->upsert_alerts(std::vector<Alert>{a});
     tx.commit();
   }
   const std::string run_out = dir.file("run.txt");

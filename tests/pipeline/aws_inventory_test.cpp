@@ -91,10 +91,10 @@ TEST(AwsInventory, EveryPageIsReadAndDeletedInstancesAreRetired) {
   EXPECT_EQ(step(second, 1).status, StepStatus::SUCCESS) << step(second, 1).message;
   inv.clear();
   for (auto& r : store->load_inventory()) inv[r.instance.id] = r;
-  EXPECT_EQ(inv["rds-seed-042"].status, "DECOMMISSIONED");
+  EXPECT_EQ(inv["rds-seed-042"].status, InstanceStatus::DECOMMISSIONED);
   EXPECT_EQ(inv["rds-seed-042"].last_seen, day);
-  EXPECT_EQ(inv["rds-seed-041"].status, "ACTIVE");
-  EXPECT_EQ(inv["legacy-db-outside-aws"].status, "ACTIVE");  // manual rows are kept
+  EXPECT_EQ(inv["rds-seed-041"].status, InstanceStatus::ACTIVE);
+  EXPECT_EQ(inv["legacy-db-outside-aws"].status, InstanceStatus::ACTIVE);  // manual rows are kept
   EXPECT_EQ(step(second, 4).status, StepStatus::SKIPPED);
 }
 

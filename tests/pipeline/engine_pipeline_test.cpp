@@ -68,9 +68,9 @@ TEST_F(EnginePipelineTest, TheDayHasScoresHealthAndAlerts) {
   EXPECT_GT(counts["infra_anomaly_alerts"], 0);
   int scored = 0, with_severity = 0;
   for (const auto& r : store->load_anomaly_scores(kDay, kDay)) {
-    scored += r.score_status == "SCORED";
-    with_severity += !r.severity.empty();
-    if (r.score_status == "SCORED") {
+    scored += r.score_status == ScoreStatus::SCORED;
+    with_severity += r.severity.has_value();
+    if (r.score_status == ScoreStatus::SCORED) {
       EXPECT_TRUE(r.z && r.anomaly_score && r.sigma) << r.instance_id << " " << r.metric;
       EXPECT_FALSE(r.is_baseline_period);
     }
@@ -133,14 +133,14 @@ TEST_F(EnginePipelineTest, ChangedParametersRewriteTheDayKeepingAcknowledgements
   EXPECT_LT(after.size(), alerts.size());  // alerts the stricter settings no longer raise are gone
   for (const auto& r : store->load_anomaly_scores(kDay, kDay))
     if (r.z && std::fabs(*r.z) < 3.9 && r.we_rules.empty()) {
-      EXPECT_NE(r.severity, "WARNING");
+      EXPECT_NE(r.severity, Severity::WARNING);
     }
 }
 
 TEST_F(EnginePipelineTest, AlertsWithoutStep12UseTheStoredGrades) {
   auto before = store->load_alerts(kDay);
   bool graded = std::any_of(before.begin(), before.end(), [](const auto& a) {
-    return a.alert_type == "HEALTH" || a.severity == "EMERGENCY";
+    return a.alert_type == AlertType::HEALTH || a.severity == Severity::EMERGENCY;
   });
   ASSERT_TRUE(graded) << "the seed day should have alerts that depend on grades";
   auto d = run(fleet(), {9, 10, 13});
@@ -167,18 +167,18 @@ TEST_F(EnginePipelineTest, ReRunningTheDayKeepsAcknowledgements) {
 
 TEST_F(EnginePipelineTest, InfoAlertsOlderThanSevenDaysAreAutoAcknowledged) {
   auto info = [](Day d, const char* severity) {
-    store::AlertRow a;
+    Alert a;
     a.date = d;
     a.instance_id = "redis-cart-01";
     a.metric = "ops_per_sec";
-    a.alert_type = "BASELINE_SHIFT";
-    a.severity = severity;
+    a.alert_type = AlertType::BASELINE_SHIFT;
+    a.severity = *parse_severity(severity);
     a.message = "test";
     return a;
   };
   store->begin();
-  store->upsert_alerts(std::vector<store::AlertRow>{info(kDay - 8, "INFO"), info(kDay - 7, "INFO"),
-                                                    info(kDay - 9, "WARNING")});
+  store->upsert_alerts(std::vector<Alert>{info(kDay - 8, "INFO"), info(kDay - 7, "INFO"),
+                                          info(kDay - 9, "WARNING")});
   store->commit();
   run(fleet(), {9, 10, 11, 12, 13});
   auto injected = [&](Day d) {
@@ -204,27 +204,6 @@ TEST_F(EnginePipelineTest, FeatureFlagsSkipHealthAndAlerts) {
   EXPECT_EQ(d.steps[12].message, "ENABLE_ALERTS is false");
 }
 
-TEST(EffectiveMetric, CatalogNarrowsRulesUnlessTheMetricSetsItsOwn) {
-  const MetricDef* storage = find_metric(ServiceType::RDS, "free_storage_pct");
-  const MetricDef* cpu = find_metric(ServiceType::RDS, "cpu_utilization");
-  Settings s;
-  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled, (std::vector<int>{1, 2}));
-  EXPECT_EQ(effective_metric(s, *cpu).rules.params.we_rules_enabled,
-            (std::vector<int>{1, 2, 3, 4, 5}));
-  s.spc.we_rules_enabled = {1, 4};
-  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled, (std::vector<int>{1}));
-  Settings::MetricOverride o;
-  o.params = s.spc;
-  o.params.sigma_warning = 2.5;  // an override of something else keeps the narrowing
-  s.metric_overrides["free_storage_pct"] = o;
-  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled, (std::vector<int>{1}));
-  EXPECT_EQ(effective_metric(s, *storage).rules.params.sigma_warning, 2.5);
-  s.metric_overrides["free_storage_pct"].params.we_rules_enabled = {1, 2, 3};
-  s.metric_overrides["free_storage_pct"].we_rules_set = true;
-  EXPECT_EQ(effective_metric(s, *storage).rules.params.we_rules_enabled,
-            (std::vector<int>{1, 2, 3}));
-}
-
 TEST_F(EnginePipelineTest, PerMetricOverridesApply) {
   Settings s = fleet();
   Settings::MetricOverride o;
@@ -238,9 +217,10 @@ TEST_F(EnginePipelineTest, PerMetricOverridesApply) {
   s.metric_overrides["ops_per_sec"] = o;
   run(s, {9, 10, 11, 12, 13});
   for (const auto& r : store->load_anomaly_scores(kDay, kDay)) {
-    if (r.metric != "ops_per_sec" || r.score_status != "SCORED") continue;
+    if (r.metric != "ops_per_sec" || r.score_status != ScoreStatus::SCORED) continue;
     EXPECT_EQ(r.spc_stat, Stat::MAX);
-    EXPECT_TRUE(r.severity == "NORMAL") << r.instance_id << " " << r.severity;
+    EXPECT_TRUE(r.severity == Severity::NORMAL)
+        << r.instance_id << " " << (r.severity ? to_string(*r.severity) : "NULL");
   }
 }
 

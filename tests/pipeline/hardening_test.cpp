@@ -142,12 +142,12 @@ TEST_F(Hardening, ARecomputeOfEveryKeptDayAfterAnArchiveEqualsTheOriginal) {
   ASSERT_FALSE(p.run(all).failed());
   auto scores = store->load_anomaly_scores(cut, kDay);
   auto health = store->load_health_scores(cut, kDay);
-  std::map<Day, std::vector<store::AlertRow>> alerts;
+  std::map<Day, std::vector<Alert>> alerts;
   size_t alert_count = 0;
   for (Day d = cut; d <= kDay; ++d) alert_count += (alerts[d] = store->load_alerts(d)).size();
   ASSERT_GT(alert_count, 0u);
   size_t scored = 0;
-  for (const auto& s : scores) scored += s.score_status == "SCORED";
+  for (const auto& s : scores) scored += s.score_status == ScoreStatus::SCORED;
   ASSERT_GT(scored, 0u);
 
   store->begin();

@@ -79,7 +79,7 @@ TEST_F(PipelineTest, AFailedStepSkipsItsDependantsButNotIndependentSteps) {
   const ServiceType rds[] = {ServiceType::RDS};
   EXPECT_TRUE(store->load_daily_metrics(kDay, kDay, rds).empty());
   auto log = store->load_step_log(d.run_id);
-  EXPECT_EQ(log[3].status, "FAILED");
+  EXPECT_EQ(log[3].status, StepStatus::FAILED);
   EXPECT_EQ(log[3].error_message, "CloudWatch: ThrottlingException");
 }
 

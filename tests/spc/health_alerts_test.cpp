@@ -46,15 +46,15 @@ TEST(MetricHealth, LimitsCapAndBaselineHasNone) {
 }
 
 TEST(Grade, Edges) {
-  EXPECT_EQ(grade_of(100), "A");
-  EXPECT_EQ(grade_of(90), "A");
-  EXPECT_EQ(grade_of(89.9), "B");
-  EXPECT_EQ(grade_of(80), "B");
-  EXPECT_EQ(grade_of(79.9), "C");
-  EXPECT_EQ(grade_of(70), "C");
-  EXPECT_EQ(grade_of(69.9), "D");
-  EXPECT_EQ(grade_of(60), "D");
-  EXPECT_EQ(grade_of(59.9), "F");
+  EXPECT_EQ(grade_of(100), Grade::A);
+  EXPECT_EQ(grade_of(90), Grade::A);
+  EXPECT_EQ(grade_of(89.9), Grade::B);
+  EXPECT_EQ(grade_of(80), Grade::B);
+  EXPECT_EQ(grade_of(79.9), Grade::C);
+  EXPECT_EQ(grade_of(70), Grade::C);
+  EXPECT_EQ(grade_of(69.9), Grade::D);
+  EXPECT_EQ(grade_of(60), Grade::D);
+  EXPECT_EQ(grade_of(59.9), Grade::F);
 }
 
 TEST(InstanceHealth, DimensionMinimumThenMeanOfNonNullDimensions) {
@@ -66,35 +66,35 @@ TEST(InstanceHealth, DimensionMinimumThenMeanOfNonNullDimensions) {
                                    {Dimension::MEMORY, &warn},
                                    {Dimension::LATENCY, &crit},
                                    {Dimension::STORAGE, &baseline}};
-  Health h = instance_health(m, {});
+  HealthRow h = instance_health(m, {});
   EXPECT_EQ(h.dimension[static_cast<int>(Dimension::CPU)], 100);
   EXPECT_EQ(h.dimension[static_cast<int>(Dimension::MEMORY)], 40);
   EXPECT_EQ(h.dimension[static_cast<int>(Dimension::LATENCY)], 10);
   EXPECT_FALSE(h.dimension[static_cast<int>(Dimension::STORAGE)]);
   EXPECT_FALSE(h.dimension[static_cast<int>(Dimension::ERRORS)]);
-  EXPECT_EQ(h.score, 50);  // (100 + 40 + 10) / 3
-  EXPECT_EQ(h.grade, "F");
-  EXPECT_EQ(h.trend, "");  // no history
+  EXPECT_EQ(h.health_score, 50);  // (100 + 40 + 10) / 3
+  EXPECT_EQ(h.grade, Grade::F);
+  EXPECT_FALSE(h.trend);  // no history
 }
 
 TEST(InstanceHealth, AllNullGivesNoScoreNoGrade) {
   Finding baseline;
   std::vector<MetricHealthInput> m{{Dimension::CPU, &baseline}};
-  Health h = instance_health(m, std::vector<double>{90, 90, 90});
-  EXPECT_FALSE(h.score);
-  EXPECT_EQ(h.grade, "");
-  EXPECT_EQ(h.trend, "");
+  HealthRow h = instance_health(m, std::vector<double>{90, 90, 90});
+  EXPECT_FALSE(h.health_score);
+  EXPECT_FALSE(h.grade);
+  EXPECT_FALSE(h.trend);
 }
 
 TEST(InstanceHealth, TrendAgainstThePrevious7DaysNeedsThreeOfThem) {
   Finding warn = scored(Severity::WARNING, 70);  // metric health 30
   Finding ok = scored(Severity::NORMAL, 0);
   std::vector<MetricHealthInput> m{{Dimension::CPU, &warn}, {Dimension::MEMORY, &ok}};  // score 65
-  EXPECT_EQ(instance_health(m, std::vector<double>{70, 70}).trend, "");
-  EXPECT_EQ(instance_health(m, std::vector<double>{70, 70, 70}).trend, "DEGRADING");   // -5
-  EXPECT_EQ(instance_health(m, std::vector<double>{69, 69, 69}).trend, "STABLE");      // -4
-  EXPECT_EQ(instance_health(m, std::vector<double>{60, 60, 60}).trend, "IMPROVING");   // +5
-  EXPECT_EQ(instance_health(m, std::vector<double>{61, 60, 60, 62}).trend, "STABLE");  // +4.25
+  EXPECT_FALSE(instance_health(m, std::vector<double>{70, 70}).trend);
+  EXPECT_EQ(instance_health(m, std::vector<double>{70, 70, 70}).trend, Trend::DEGRADING);   // -5
+  EXPECT_EQ(instance_health(m, std::vector<double>{69, 69, 69}).trend, Trend::STABLE);      // -4
+  EXPECT_EQ(instance_health(m, std::vector<double>{60, 60, 60}).trend, Trend::IMPROVING);   // +5
+  EXPECT_EQ(instance_health(m, std::vector<double>{61, 60, 60, 62}).trend, Trend::STABLE);  // +4.25
 }
 
 // ---- alerts ------------------------------------------------------------------------------
@@ -108,20 +108,22 @@ SeriesFinding series(const char* metric, Finding f, const char* instance = "redi
   MetricRules r;
   r.direction = def(metric, s)->direction;
   r.limits = def(metric, s)->limits;
-  return {s, instance, def(metric, s), r, f};
+  return {{s, instance}, def(metric, s), r, f};
 }
 
+const Day kDay = *Day::parse("2026-11-20");
+
 std::vector<Alert> alerts_of(std::vector<SeriesFinding> s,
-                             std::map<std::string, InstanceGrades> g = {}) {
-  return evaluate_alerts(s, g);
+                             std::map<InstanceKey, InstanceGrades> g = {}) {
+  return evaluate_alerts(kDay, s, g);
 }
 
 TEST(Alerts, CriticalInTheHarmfulDirection) {
   auto a = alerts_of({series("cpu_user_pct", scored(Severity::CRITICAL, 90))});
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].severity, Severity::CRITICAL);
-  EXPECT_EQ(a[0].type, "ZSCORE");
-  EXPECT_EQ(a[0].action, def("cpu_user_pct")->action);
+  EXPECT_EQ(a[0].alert_type, AlertType::ZSCORE);
+  EXPECT_EQ(a[0].recommended_action, def("cpu_user_pct")->action);
 }
 
 TEST(Alerts, SingleDayWarningRaisesNothingPersistentWarningDoes) {
@@ -135,7 +137,7 @@ TEST(Alerts, SingleDayWarningRaisesNothingPersistentWarningDoes) {
   rule.rules_345_effective = true;
   auto by_rule = alerts_of({series("cpu_user_pct", rule)});
   ASSERT_EQ(by_rule.size(), 1u);
-  EXPECT_EQ(by_rule[0].type, "WE_RULE");
+  EXPECT_EQ(by_rule[0].alert_type, AlertType::WE_RULE);
 }
 
 TEST(Alerts, BenignDirectionOnlyWhenItWouldBeCriticalAsInfo) {
@@ -155,7 +157,7 @@ TEST(Alerts, StaticLimitIsAThresholdAlertEvenInBaseline) {
   f.limit = Severity::CRITICAL;
   auto a = alerts_of({series("memory_usage_pct", f)});
   ASSERT_EQ(a.size(), 1u);
-  EXPECT_EQ(a[0].type, "THRESHOLD");
+  EXPECT_EQ(a[0].alert_type, AlertType::THRESHOLD);
   EXPECT_EQ(a[0].severity, Severity::CRITICAL);
   EXPECT_EQ(a[0].message,
             "CRITICAL redis-cart-07 memory_usage_pct 93.1% (in baseline period; above critical "
@@ -166,7 +168,8 @@ TEST(Alerts, StaticLimitIsAThresholdAlertEvenInBaseline) {
 }
 
 TEST(Alerts, EmergencyWhenTheInstanceGradesF) {
-  std::map<std::string, InstanceGrades> g{{"REDIS/redis-cart-07", {"F", "F", 55}}};
+  std::map<InstanceKey, InstanceGrades> g{
+      {{ServiceType::REDIS, "redis-cart-07"}, {Grade::F, Grade::F, 55}}};
   auto a = alerts_of({series("cpu_user_pct", scored(Severity::CRITICAL, 90))}, g);
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].severity, Severity::EMERGENCY);
@@ -206,9 +209,9 @@ TEST(Alerts, NewBaselineNoticeOnTheSixthConsecutiveDay) {
   EXPECT_EQ(day5.size(), 1u);
   auto day6 = alerts_of({series("ops_per_sec", scored(Severity::WARNING, 60, true, 6))});
   ASSERT_EQ(day6.size(), 2u);
-  EXPECT_EQ(day6[1].type, "BASELINE_SHIFT");
+  EXPECT_EQ(day6[1].alert_type, AlertType::BASELINE_SHIFT);
   EXPECT_EQ(day6[1].severity, Severity::INFO);
-  EXPECT_EQ(day6[1].action, "Likely a new baseline; review if intentional change");
+  EXPECT_EQ(day6[1].recommended_action, "Likely a new baseline; review if intentional change");
   auto day7 = alerts_of({series("ops_per_sec", scored(Severity::WARNING, 60, true, 7))});
   EXPECT_EQ(day7.size(), 1u);  // once per run
 }
@@ -216,16 +219,25 @@ TEST(Alerts, NewBaselineNoticeOnTheSixthConsecutiveDay) {
 TEST(Alerts, HealthAlertWhenTheGradeDropsToDOrF) {
   Finding normal = scored(Severity::NORMAL, 10);
   auto s = std::vector<SeriesFinding>{series("cpu_user_pct", normal)};
-  auto drop_d = evaluate_alerts(s, {{"REDIS/redis-cart-07", {"D", "B", 65}}});
+  auto drop_d =
+      evaluate_alerts(kDay, s, {{{ServiceType::REDIS, "redis-cart-07"}, {Grade::D, Grade::B, 65}}});
   ASSERT_EQ(drop_d.size(), 1u);
-  EXPECT_EQ(drop_d[0].type, "HEALTH");
+  EXPECT_EQ(drop_d[0].alert_type, AlertType::HEALTH);
   EXPECT_EQ(drop_d[0].metric, "health_score");
   EXPECT_EQ(drop_d[0].severity, Severity::WARNING);
-  EXPECT_EQ(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"F", "D", 50}}})[0].severity,
+  EXPECT_EQ(evaluate_alerts(kDay, s,
+                            {{{ServiceType::REDIS, "redis-cart-07"}, {Grade::F, Grade::D, 50}}})[0]
+                .severity,
             Severity::CRITICAL);
-  EXPECT_TRUE(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"D", "D", 65}}}).empty());
-  EXPECT_TRUE(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"C", "A", 75}}}).empty());
-  EXPECT_TRUE(evaluate_alerts(s, {{"REDIS/redis-cart-07", {"F", "", 50}}}).empty());
+  EXPECT_TRUE(
+      evaluate_alerts(kDay, s, {{{ServiceType::REDIS, "redis-cart-07"}, {Grade::D, Grade::D, 65}}})
+          .empty());
+  EXPECT_TRUE(
+      evaluate_alerts(kDay, s, {{{ServiceType::REDIS, "redis-cart-07"}, {Grade::C, Grade::A, 75}}})
+          .empty());
+  EXPECT_TRUE(evaluate_alerts(
+                  kDay, s, {{{ServiceType::REDIS, "redis-cart-07"}, {Grade::F, std::nullopt, 50}}})
+                  .empty());
 }
 
 TEST(Alerts, MessageExplainsItself) {

@@ -52,10 +52,10 @@ class ForwardingStore : public Store {
   std::vector<HealthRow> load_health_scores(Day from, Day to) override {
     return in_.load_health_scores(from, to);
   }
-  size_t upsert_alerts(std::span<const AlertRow> rows) override { return in_.upsert_alerts(rows); }
-  std::vector<AlertRow> load_alerts(Day day) override { return in_.load_alerts(day); }
+  size_t upsert_alerts(std::span<const Alert> rows) override { return in_.upsert_alerts(rows); }
+  std::vector<Alert> load_alerts(Day day) override { return in_.load_alerts(day); }
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> s,
-                             const std::vector<std::string>& keep) override {
+                             std::span<const AlertKey> keep) override {
     return in_.delete_stale_alerts(day, s, keep);
   }
   size_t acknowledge_info_before(Day before, const std::string& by) override {

@@ -138,6 +138,49 @@ TEST(MysqlStore, MigrationsResumeAfterAnInterruptedOne) {
   EXPECT_EQ(db.count("SELECT COUNT(*) FROM schema_version"), latest);
 }
 
+// Issue #14: a database written by the release before the alert key held service_type
+// (tests/data/store/README.md) is migrated in place: every row and id kept, acknowledgements
+// too, and alerts of two services with the same instance id no longer overwrite each other.
+TEST(MysqlStore, AReleaseDatabaseKeepsEveryAlertAndGetsTheServiceInTheAlertKey) {
+  test::ScratchDatabase db;
+  const auto& server = test::mariadb();
+  // Loaded with the mariadb client, as an operator restores a dump.
+  const std::string load = "gzip -dc '" + std::string(IM_TEST_DATA_DIR) +
+                           "/store/release-f3b5262.mysql.sql.gz' | MYSQL_PWD='" + server.password +
+                           "' mariadb --protocol=TCP -h " + server.url.host + " -P " +
+                           std::to_string(server.url.port) + " -u " + server.url.user + " " +
+                           db.url().database;
+  ASSERT_EQ(std::system(load.c_str()), 0) << load;
+  ASSERT_EQ(db.count("SELECT MAX(version) FROM schema_version"), 4);
+  db.admin().query(
+      "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = 'ops-jane', notes = "
+      "'known' ORDER BY id LIMIT 1");
+  auto store = db.open();
+  EXPECT_EQ(store->schema_version(), store->latest_schema_version());
+  std::vector<Alert> alerts;
+  for (Day d = *Day::parse("2026-11-10"); d <= *Day::parse("2026-11-20"); ++d)
+    for (auto& a : store->load_alerts(d)) alerts.push_back(std::move(a));
+  ASSERT_EQ(alerts.size(), 15u);  // what the release wrote
+  const Alert* acked = nullptr;
+  for (const auto& a : alerts)
+    if (!acked || a.id < acked->id) acked = &a;
+  EXPECT_TRUE(acked->acknowledged);
+  EXPECT_EQ(acked->acknowledged_by, "ops-jane");
+  Alert twin = *acked;
+  twin.service = twin.service == ServiceType::REDIS ? ServiceType::RDS : ServiceType::REDIS;
+  twin.message = "twin";
+  {
+    Transaction tx(*store);
+    store->upsert_alerts(std::vector<Alert>{twin});
+    store->upsert_alerts(std::vector<Alert>{twin});
+    tx.commit();
+  }
+  EXPECT_EQ(db.count("SELECT COUNT(*) FROM infra_anomaly_alerts"), 16);
+  EXPECT_EQ(db.count("SELECT COUNT(*) FROM infra_anomaly_alerts WHERE id = " +
+                     std::to_string(acked->id) + " AND message <> 'twin' AND acknowledged = 1"),
+            1);
+}
+
 TEST(MysqlStore, DryRunRefusesAnOldSchemaAndCreatesNothing) {
   test::ScratchDatabase db;
   EXPECT_THROW(db.open(OpenMode::DRY_RUN), StoreError);
@@ -160,9 +203,9 @@ TEST(MysqlStore, CleanupEventRunsDailyAtFiveAndDeletesOldLogRows) {
   EXPECT_EQ(*ev[0][3], "ENABLED");
   EXPECT_EQ(*ev[0][4], "+00:00");
   store->begin();
-  store->append_step_log({"old", kDay, 1, "Inventory Refresh", "SUCCESS", 1, 0, "",
+  store->append_step_log({"old", kDay, 1, "Inventory Refresh", StepStatus::SUCCESS, 1, 0, "",
                           format_utc_timestamp(std::time(nullptr) - 91 * 86400)});
-  store->append_step_log({"new", kDay, 1, "Inventory Refresh", "SUCCESS", 1, 0, "",
+  store->append_step_log({"new", kDay, 1, "Inventory Refresh", StepStatus::SUCCESS, 1, 0, "",
                           format_utc_timestamp(std::time(nullptr) - 89 * 86400)});
   store->commit();
   // Fire the event now instead of at 05:00 (same body, one-off schedule).

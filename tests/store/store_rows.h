@@ -37,14 +37,14 @@ inline Instance instance(const std::string& id, const std::string& source = "sim
   return i;
 }
 
-inline AlertRow alert(const std::string& severity, double z) {
-  AlertRow a;
+inline Alert alert(const std::string& severity, double z) {
+  Alert a;
   a.date = kDay;
   a.service = ServiceType::REDIS;
   a.instance_id = "redis-cart-01";
   a.metric = "memory_usage_pct";
-  a.alert_type = "ZSCORE";
-  a.severity = severity;
+  a.alert_type = AlertType::ZSCORE;
+  a.severity = *parse_severity(severity);
   a.z = z;
   a.message = severity + " redis-cart-01 memory_usage_pct";
   return a;

@@ -81,7 +81,7 @@ TEST_P(StoreSuite, RollbackLeavesNothingOfTheStep) {
 
 TEST_P(StoreSuite, ReRunningADayKeepsAlertAcknowledgements) {
   store->begin();
-  store->upsert_alerts(std::vector<AlertRow>{alert("WARNING", 2.4)});
+  store->upsert_alerts(std::vector<Alert>{alert("WARNING", 2.4)});
   store->commit();
   auto first = store->load_alerts(kDay);
   ASSERT_EQ(first.size(), 1u);
@@ -89,12 +89,12 @@ TEST_P(StoreSuite, ReRunningADayKeepsAlertAcknowledgements) {
             1u);
 
   store->begin();
-  store->upsert_alerts(std::vector<AlertRow>{alert("CRITICAL", 3.6)});
+  store->upsert_alerts(std::vector<Alert>{alert("CRITICAL", 3.6)});
   store->commit();
   auto after = store->load_alerts(kDay);
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].id, first[0].id);
-  EXPECT_EQ(after[0].severity, "CRITICAL");
+  EXPECT_EQ(after[0].severity, Severity::CRITICAL);
   EXPECT_DOUBLE_EQ(*after[0].z, 3.6);
   EXPECT_TRUE(after[0].acknowledged);
   EXPECT_EQ(after[0].acknowledged_by, "ops-john");
@@ -107,11 +107,11 @@ TEST_P(StoreSuite, ActiveAlertsViewListsUnacknowledgedMostSevereFirst) {
   auto crit = alert("CRITICAL", 4.0);
   crit.metric = "cpu_user_pct";
   store->begin();
-  store->upsert_alerts(std::vector<AlertRow>{warn, crit});
+  store->upsert_alerts(std::vector<Alert>{warn, crit});
   store->commit();
   auto rows = store->load_alerts(kDay);
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].severity, "CRITICAL");
+  EXPECT_EQ(rows[0].severity, Severity::CRITICAL);
 }
 
 TEST_P(StoreSuite, InventoryTracksFirstLastSeenAndDecommissions) {
@@ -134,12 +134,12 @@ TEST_P(StoreSuite, InventoryTracksFirstLastSeenAndDecommissions) {
 
   std::map<std::string, InventoryRow> by_id;
   for (auto& r : store->load_inventory()) by_id[r.instance.id] = r;
-  EXPECT_EQ(by_id["a"].status, "ACTIVE");
+  EXPECT_EQ(by_id["a"].status, InstanceStatus::ACTIVE);
   EXPECT_EQ(by_id["a"].first_seen, kDay);
   EXPECT_EQ(by_id["a"].last_seen, kDay + 1);
-  EXPECT_EQ(by_id["b"].status, "DECOMMISSIONED");
+  EXPECT_EQ(by_id["b"].status, InstanceStatus::DECOMMISSIONED);
   EXPECT_EQ(by_id["b"].last_seen, kDay);
-  EXPECT_EQ(by_id["manual-1"].status, "ACTIVE");  // operators' rows are kept
+  EXPECT_EQ(by_id["manual-1"].status, InstanceStatus::ACTIVE);  // operators' rows are kept
   EXPECT_EQ(by_id["a"].instance.tags["role"], "cart");
 }
 
@@ -154,11 +154,13 @@ TEST_P(StoreSuite, DecommissioningWaitsForTheGracePeriod) {
   EXPECT_EQ(store->mark_decommissioned(redis, "prometheus", kDay + 8, 7), 1u);  // 8 days
   store->commit();
   for (const auto& r : store->load_inventory())
-    EXPECT_EQ(r.status, r.instance.id == "b" ? "DECOMMISSIONED" : "ACTIVE") << r.instance.id;
+    EXPECT_EQ(r.status,
+              r.instance.id == "b" ? InstanceStatus::DECOMMISSIONED : InstanceStatus::ACTIVE)
+        << r.instance.id;
 }
 
 TEST_P(StoreSuite, StepLogRoundTrips) {
-  StepLogRow r{"run-1", kDay, 3,      "Redis Metric Collection", "FAILED",
+  StepLogRow r{"run-1", kDay, 3,      "Redis Metric Collection", StepStatus::FAILED,
                0,       0.25, "boom", "2026-11-21 06:00:01"};
   store->begin();
   store->append_step_log(r);
@@ -213,9 +215,10 @@ TEST_P(StoreSuite, AcknowledgeFiltersCombine) {
   warn.metric = "connected_clients";
   warn.instance_id = "redis-cart-02";
   store->begin();
-  store->upsert_alerts(std::vector<AlertRow>{info_old, info_new, warn});
+  store->upsert_alerts(std::vector<Alert>{info_old, info_new, warn});
   store->commit();
-  EXPECT_EQ(store->acknowledge_alerts(AckFilter{.severity = "INFO", .before = kDay - 7}, "bot", ""),
+  EXPECT_EQ(store->acknowledge_alerts(AckFilter{.severity = Severity::INFO, .before = kDay - 7},
+                                      "bot", ""),
             1u);
   EXPECT_EQ(store->acknowledge_alerts(AckFilter{.instance_id = "redis-cart-02"}, "ops", "noted"),
             1u);
@@ -230,7 +233,7 @@ TEST_P(StoreSuite, StaleAlertsAreRemovedUnlessAnOperatorTouchedThem) {
   b.metric = "cpu_user_pct";
   c.metric = "connected_clients";
   store->begin();
-  store->upsert_alerts(std::vector<AlertRow>{a, b, c});
+  store->upsert_alerts(std::vector<Alert>{a, b, c});
   store->commit();
   auto rows = store->load_alerts(kDay);
   int64_t id_c = 0;
@@ -239,19 +242,23 @@ TEST_P(StoreSuite, StaleAlertsAreRemovedUnlessAnOperatorTouchedThem) {
   store->acknowledge_alerts(AckFilter{.id = id_c}, "ops", "");
   store->begin();
   const ServiceType redis[] = {ServiceType::REDIS};
-  EXPECT_EQ(store->delete_stale_alerts(kDay, redis, {"redis-cart-01|memory_usage_pct|ZSCORE"}), 1u);
+  EXPECT_EQ(store->delete_stale_alerts(
+                kDay, redis,
+                std::vector<AlertKey>{{{ServiceType::REDIS, "redis-cart-01", "memory_usage_pct"},
+                                       AlertType::ZSCORE}}),
+            1u);
   store->commit();
   EXPECT_EQ(store->load_alerts(kDay).size(), 2u);
 }
 
 TEST_P(StoreSuite, StatusQueriesSeeRunsFailuresAndFreshness) {
   store->begin();
-  store->append_step_log(
-      {"run-a", kDay, 1, "Inventory Refresh", "SUCCESS", 138, 0.1, "", "2026-11-21 06:00:00"});
-  store->append_step_log({"run-a", kDay, 3, "Redis Metric Collection", "FAILED", 0, 0.2, "boom",
-                          "2026-11-21 06:00:05"});
-  store->append_step_log(
-      {"run-b", kDay + 1, 1, "Inventory Refresh", "SUCCESS", 140, 0.1, "", "2026-11-22 06:00:00"});
+  store->append_step_log({"run-a", kDay, 1, "Inventory Refresh", StepStatus::SUCCESS, 138, 0.1, "",
+                          "2026-11-21 06:00:00"});
+  store->append_step_log({"run-a", kDay, 3, "Redis Metric Collection", StepStatus::FAILED, 0, 0.2,
+                          "boom", "2026-11-21 06:00:05"});
+  store->append_step_log({"run-b", kDay + 1, 1, "Inventory Refresh", StepStatus::SUCCESS, 140, 0.1,
+                          "", "2026-11-22 06:00:00"});
   store->upsert_daily_metrics(std::vector<DailyMetric>{metric("a", "m", 1, kDay + 1)});
   store->commit();
   auto runs = store->recent_runs(5);
@@ -325,14 +332,14 @@ TEST_P(StoreSuite, ValuesRoundTripExactlyIncludingNulls) {
   r.std = std::nullopt;
   r.z = -2.5e-310;  // subnormal
   r.we_rules = "1,2";
-  r.severity = "";
-  r.score_status = "BASELINE";
+  r.severity = std::nullopt;
+  r.score_status = ScoreStatus::BASELINE;
   std::string long_message(5000, 'x');  // longer than the first read buffer
   auto a = alert("WARNING", 2.0);
   a.message = long_message;
   store->begin();
   store->upsert_anomaly_scores(std::vector<AnomalyScoreRow>{r});
-  store->upsert_alerts(std::vector<AlertRow>{a});
+  store->upsert_alerts(std::vector<Alert>{a});
   store->commit();
   auto back = store->load_anomaly_scores(kDay, kDay);
   ASSERT_EQ(back.size(), 1u);
@@ -341,7 +348,7 @@ TEST_P(StoreSuite, ValuesRoundTripExactlyIncludingNulls) {
   EXPECT_FALSE(back[0].std.has_value());
   EXPECT_EQ(back[0].z, r.z);
   EXPECT_EQ(back[0].we_rules, "1,2");
-  EXPECT_EQ(back[0].severity, "");
+  EXPECT_FALSE(back[0].severity);
   EXPECT_EQ(store->load_alerts(kDay).at(0).message.size(), long_message.size());
 }
 

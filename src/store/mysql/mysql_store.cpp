@@ -459,14 +459,13 @@ class MysqlStore final : public Store {
     return out;
   }
 
-  size_t upsert_alerts(std::span<const AlertRow> rows) override {
-    upsert_rows<AlertRow>(
+  size_t upsert_alerts(std::span<const Alert> rows) override {
+    upsert_rows<Alert>(
         "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, "
         "alert_type, severity, value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, "
         "anomaly_score, consecutive_anomaly_days, message, recommended_action) VALUES",
         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        " ON DUPLICATE KEY UPDATE service_type = VALUES(service_type), severity = "
-        "VALUES(severity), value = VALUES(value), baseline_mean = VALUES(baseline_mean), "
+        " ON DUPLICATE KEY UPDATE severity = VALUES(severity), value = VALUES(value), baseline_mean = VALUES(baseline_mean), "
         "baseline_sigma = VALUES(baseline_sigma), z_score = VALUES(z_score), we_rules = "
         "VALUES(we_rules), roc_pct = VALUES(roc_pct), anomaly_score = VALUES(anomaly_score), "
         "consecutive_anomaly_days = VALUES(consecutive_anomaly_days), message = "
@@ -475,19 +474,19 @@ class MysqlStore final : public Store {
     return rows.size();
   }
 
-  std::vector<AlertRow> load_alerts(Day day) override {
+  std::vector<Alert> load_alerts(Day day) override {
     Statement s(db(), "SELECT " + rows::alert_columns(ts("acknowledged_at")) +
                           " FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY " +
                           rows::kAlertOrder);
     s.bind(day).execute();
-    std::vector<AlertRow> out;
+    std::vector<Alert> out;
     while (s.fetch()) out.push_back(rows::read_alert(s));
     return out;
   }
 
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
-                             const std::vector<std::string>& keep) override {
-    const std::set<std::string> keep_set(keep.begin(), keep.end());
+                             std::span<const AlertKey> keep) override {
+    const std::set<AlertKey> keep_set(keep.begin(), keep.end());
     std::vector<int64_t> stale;
     {
       Statement s(db(), rows::kStaleAlertCandidates);
@@ -521,7 +520,7 @@ class MysqlStore final : public Store {
     s.bind(by).bind_text_or_null(note);
     if (f.id) s.bind(*f.id);
     if (f.instance_id) s.bind(*f.instance_id);
-    if (f.severity) s.bind(*f.severity);
+    if (f.severity) s.bind(to_string(*f.severity));
     if (f.before) s.bind(*f.before);
     return s.execute();
   }

@@ -569,8 +569,8 @@ class SqliteStore final : public Store {
   }
 
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
-                             const std::vector<std::string>& keep) override {
-    const std::set<std::string> keep_set(keep.begin(), keep.end());
+                             std::span<const AlertKey> keep) override {
+    const std::set<AlertKey> keep_set(keep.begin(), keep.end());
     Stmt s(db_, rows::kStaleAlertCandidates);
     s.bind(day);
     std::vector<int64_t> stale;
@@ -590,15 +590,15 @@ class SqliteStore final : public Store {
     return static_cast<size_t>(sqlite3_changes(db_));
   }
 
-  size_t upsert_alerts(std::span<const AlertRow> rows) override {
+  size_t upsert_alerts(std::span<const Alert> rows) override {
     auto& s = cached(
         "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, "
         "alert_type, severity, "
         "value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, anomaly_score, "
         "consecutive_anomaly_days, "
         "message, recommended_action) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (alert_date, instance_id, metric_name, alert_type) DO UPDATE SET "
-        "service_type = excluded.service_type, severity = excluded.severity, value = "
+        "ON CONFLICT (alert_date, service_type, instance_id, metric_name, alert_type) DO UPDATE "
+        "SET severity = excluded.severity, value = "
         "excluded.value, "
         "baseline_mean = excluded.baseline_mean, baseline_sigma = excluded.baseline_sigma, "
         "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
@@ -607,19 +607,19 @@ class SqliteStore final : public Store {
         "message = excluded.message, recommended_action = excluded.recommended_action, "
         "updated_at = " +
         std::string(kNow));
-    for (const AlertRow& r : rows) {
+    for (const Alert& r : rows) {
       rows::bind_alert(s.reset(), r);
       s.run();
     }
     return rows.size();
   }
 
-  std::vector<AlertRow> load_alerts(Day day) override {
+  std::vector<Alert> load_alerts(Day day) override {
     Stmt s(db_, "SELECT " + rows::alert_columns("acknowledged_at") +
                     " FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY " +
                     rows::kAlertOrder);
     s.bind(day);
-    std::vector<AlertRow> out;
+    std::vector<Alert> out;
     while (s.step()) out.push_back(rows::read_alert(s));
     return out;
   }
@@ -638,7 +638,7 @@ class SqliteStore final : public Store {
     s.bind(by).bind_text_or_null(note);
     if (f.id) s.bind(*f.id);
     if (f.instance_id) s.bind(*f.instance_id);
-    if (f.severity) s.bind(*f.severity);
+    if (f.severity) s.bind(to_string(*f.severity));
     if (f.before) s.bind(*f.before);
     s.run();
     return static_cast<size_t>(sqlite3_changes(db_));
