@@ -893,25 +893,23 @@ std::map<std::string, std::string> process_environment() {
 std::vector<KeyInfo> known_keys() {
   std::vector<KeyInfo> out;
   for (const auto& k : registry())
-    out.push_back({k.path, env_name(k.path), k.alias, k.default_value, k.help});
+    out.push_back({k.path, env_name(k.path), k.alias, k.default_value, k.help, k.secret});
   return out;
 }
 
-LoadedSettings load_settings(const ConfigSources& src) {
-  LoadedSettings result;
-  result.environment = src.environment;
-  Values values;
-  MetricValues metric_values;
+bool is_secret_variable(std::string_view name) {
+  for (const auto& k : registry())
+    if (k.secret && (name == env_name(k.path) || (!k.alias.empty() && name == k.alias)))
+      return true;
+  return name.ends_with("_PASSWORD") || name.ends_with("_TOKEN") ||
+         name.ends_with("_SECRET_ACCESS_KEY");
+}
 
-  // .env first: it feeds ${VAR} substitution in the YAML too.
-  std::map<std::string, std::string> dotenv;
-  if (file_exists(src.env_path, src.env_explicit ? "--env-file" : "the environment file")) {
-    dotenv = read_env_file(src.env_path);
-    result.files.push_back(src.env_path);
-  } else if (src.env_explicit) {
-    throw ConfigError("invalid configuration: --env-file " + src.env_path + ": file not found");
-  }
-
+// The YAML file (if any): read, checked for shape and size, flattened into `values` and
+// `metric_values` (spc.metrics.<name>.*).
+static void read_config_file(const ConfigSources& src,
+                             const std::map<std::string, std::string>& dotenv, Values& values,
+                             MetricValues& metric_values, LoadedSettings& result) {
   if (file_exists(src.config_path, src.config_explicit ? "--config" : "the configuration file")) {
     YAML::Node root;
     std::string text;
@@ -953,6 +951,60 @@ LoadedSettings load_settings(const ConfigSources& src) {
   } else if (src.config_explicit) {
     throw ConfigError("invalid configuration: --config " + src.config_path + ": file not found");
   }
+}
+
+// One metric's spc.metrics.<name> block: its own statistic, direction, limits and spc
+// parameters (starting from the global ones), validated.
+template <class RawOf>
+Settings::MetricOverride metric_override(const Settings& s, const std::string& metric,
+                                         const Values& kv, RawOf raw_of) {
+  Settings::MetricOverride o;
+  Settings scratch = s;  // the metric's spc block starts from the global one
+  for (const auto& [key, raw] : kv) {
+    if (key == "spc_stat") {
+      auto st = parse_stat(trim(raw.value));
+      if (!st) fail(raw.key, raw, "must be one of: avg, min, max, p95");
+      o.spc_stat = st;
+    } else if (key == "direction") {
+      auto d = parse_direction(trim(raw.value));
+      if (!d) fail(raw.key, raw, "must be one of: up, down, both");
+      o.direction = d;
+    } else if (key.starts_with("limits.")) {
+      double v = 0;
+      if (!parse_number(raw.value, v)) fail(raw.key, raw, "must be a number");
+      (key == "limits.warning"    ? o.limit_warning
+       : key == "limits.critical" ? o.limit_critical
+                                  : o.limit_emergency) = v;
+    } else {
+      find_key("spc." + key)->set(scratch, raw);
+    }
+  }
+  o.params = scratch.spc;
+  o.we_rules_set = kv.count("we_rules_enabled") > 0;
+  validate_spc(o.params, "spc.metrics." + metric + ".", [&](const std::string& k) {
+    auto it = kv.find(k);
+    return it != kv.end() ? it->second : raw_of("spc." + k);
+  });
+  validate_limits(metric, o, kv);
+  return o;
+}
+
+LoadedSettings load_settings(const ConfigSources& src) {
+  LoadedSettings result;
+  result.environment = src.environment;
+  Values values;
+  MetricValues metric_values;
+
+  // .env first: it feeds ${VAR} substitution in the YAML too.
+  std::map<std::string, std::string> dotenv;
+  if (file_exists(src.env_path, src.env_explicit ? "--env-file" : "the environment file")) {
+    dotenv = read_env_file(src.env_path);
+    result.files.push_back(src.env_path);
+  } else if (src.env_explicit) {
+    throw ConfigError("invalid configuration: --env-file " + src.env_path + ": file not found");
+  }
+
+  read_config_file(src, dotenv, values, metric_values, result);
 
   apply_env_layer(dotenv, src.env_path, values, result.warnings, true);
   apply_env_layer(src.environment, "the environment", values, result.warnings, true);
@@ -972,6 +1024,11 @@ LoadedSettings load_settings(const ConfigSources& src) {
       Raw r = it->second;
       if (r.key.empty()) r.key = k.path;  // setters name the key from the value they get
       k.set(s, r);
+      if (k.secret)  // as given, and as stored (text keys are trimmed)
+        for (std::string v : {r.value, std::string(trim(r.value))})
+          if (!v.empty() &&
+              std::find(result.secrets.begin(), result.secrets.end(), v) == result.secrets.end())
+            result.secrets.push_back(v);
     }
 
   auto raw_of = [&](const std::string& p) {
@@ -981,39 +1038,8 @@ LoadedSettings load_settings(const ConfigSources& src) {
   };
   validate_spc(s.spc, "spc.", [&](const std::string& k) { return raw_of("spc." + k); });
 
-  for (const auto& entry : metric_values) {
-    const std::string& metric = entry.first;
-    const Values& kv = entry.second;
-    Settings::MetricOverride o;
-    Settings scratch = s;  // the metric's spc block starts from the global one
-    for (const auto& [key, raw] : kv) {
-      if (key == "spc_stat") {
-        auto st = parse_stat(trim(raw.value));
-        if (!st) fail(raw.key, raw, "must be one of: avg, min, max, p95");
-        o.spc_stat = st;
-      } else if (key == "direction") {
-        auto d = parse_direction(trim(raw.value));
-        if (!d) fail(raw.key, raw, "must be one of: up, down, both");
-        o.direction = d;
-      } else if (key.starts_with("limits.")) {
-        double v = 0;
-        if (!parse_number(raw.value, v)) fail(raw.key, raw, "must be a number");
-        (key == "limits.warning"    ? o.limit_warning
-         : key == "limits.critical" ? o.limit_critical
-                                    : o.limit_emergency) = v;
-      } else {
-        find_key("spc." + key)->set(scratch, raw);
-      }
-    }
-    o.params = scratch.spc;
-    o.we_rules_set = kv.count("we_rules_enabled") > 0;
-    validate_spc(o.params, "spc.metrics." + metric + ".", [&](const std::string& k) {
-      auto it = kv.find(k);
-      return it != kv.end() ? it->second : raw_of("spc." + k);
-    });
-    validate_limits(metric, o, kv);
-    s.metric_overrides[metric] = o;
-  }
+  for (const auto& [metric, kv] : metric_values)
+    s.metric_overrides[metric] = metric_override(s, metric, kv, raw_of);
 
   if (!s.mysql.ssl_ca.empty()) {
     std::error_code ec;  // no exception: a name too long for the system is an answer too

@@ -121,7 +121,6 @@ struct Settings {
   } log;
 
   // Values that must never be printed: the logger redacts each of them.
-  std::vector<std::string> secrets() const;
 };
 
 // Where each layer comes from. Paths that were not given explicitly are optional: a
@@ -142,6 +141,9 @@ struct LoadedSettings {
   // The process environment the settings were read with (ConfigSources::environment): what the
   // sources' own lookups (the AWS credential chain) read, so the environment is read once.
   std::map<std::string, std::string> environment;
+  // The values of the keys the registry marks secret (passwords, tokens, keys): the log masks
+  // them.
+  std::vector<std::string> secrets;
 };
 
 // The CloudWatch services a run collects: cloudwatch.services, plus EC2 with ENABLE_EC2.
@@ -160,7 +162,13 @@ struct KeyInfo {
   std::string alias;  // guide 7.1 variable, if any
   std::string default_value;
   std::string help;
+  bool secret = false;
 };
+
+// Whether an environment variable holds a secret: the IM_ form or alias of a key the registry
+// marks secret, or a name that says so (*_PASSWORD, *_TOKEN, *_SECRET_ACCESS_KEY, as the
+// shipped configuration substitutes). For masking the log before the configuration is read.
+bool is_secret_variable(std::string_view name);
 std::vector<KeyInfo> known_keys();
 
 }  // namespace im

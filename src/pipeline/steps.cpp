@@ -58,77 +58,73 @@ void log_prometheus_warnings(Context& c, StepOutcome& o) {
 }
 
 // ---- 1 -------------------------------------------------------------------------------
-StepOutcome inventory_refresh(Context& c) {
-  size_t upserted = 0, retired = 0;
-  std::string missing, unavailable, refused;
-  auto lists = [&](ServiceType svc) {
-    for (const auto& b : c.sources.bindings)
-      if (b.inventory && std::find(b.inventory_services.begin(), b.inventory_services.end(), svc) !=
-                             b.inventory_services.end())
-        return true;
-    return false;
-  };
-  for (ServiceType svc : c.services)
-    if (!lists(svc))
-      missing += (missing.empty() ? "not covered: " : "; ") + std::string(to_string(svc)) + ": " +
-                 c.why_unavailable(svc);
-  if (std::none_of(c.sources.bindings.begin(), c.sources.bindings.end(),
-                   [](const SourceBinding& b) { return b.inventory != nullptr; }))
-    return skipped("no inventory source: " + missing);
+// What one source sees; a source that cannot answer keeps its instances last seen.
+struct Seen {
+  const SourceBinding* src;
+  std::vector<ServiceType> services;
+  std::vector<Instance> instances;
+  bool answered = false;
+};
 
-  // What each source sees; a source that cannot answer keeps its instances last seen.
-  struct Seen {
-    const SourceBinding* src;
-    std::vector<ServiceType> services;
-    std::vector<Instance> instances;
-    bool answered = false;
-  };
-  std::vector<Seen> seen;
-  for (const auto& src : c.sources.bindings) {
-    if (!src.inventory) continue;
-    Seen s{&src, {}, {}, false};
-    for (ServiceType svc : src.inventory_services)
-      if (c.covers(svc)) s.services.push_back(svc);
-    if (s.services.empty()) continue;
-    try {
-      s.instances = src.inventory->discover(c.day, s.services);
-      s.answered = true;
-      // Identifiers are checked at the source boundary, the same for both stores: an
-      // instance whose id no table can hold is refused alone, with the reason.
-      std::erase_if(s.instances, [&](const Instance& i) {
-        std::string why = identifier_problem(i.id);
-        if (why.empty() && !i.name.empty() && i.name != i.id) why = identifier_problem(i.name);
-        if (why.empty()) return false;
-        const std::string shown =
-            escape_control(i.id.substr(0, 80)) + (i.id.size() > 80 ? "..." : "");
-        spdlog::warn("[{}] inventory from {}: {} instance \"{}\" refused: {}", c.day.str(),
-                     src.name, to_string(i.service), shown, why);
-        refused += (refused.empty() ? "" : "; ") + std::string(to_string(i.service)) + " \"" +
-                   shown + "\" (" + why + ")";
-        return true;
-      });
-      for (const auto& note : src.inventory->take_notes()) {
-        spdlog::warn("[{}] inventory from {}: {}", c.day.str(), src.name, note);
-        missing += (missing.empty() ? "" : "; ") + note;
-      }
-    } catch (const std::exception& e) {
-      if (!dynamic_cast<const SourceError*>(&e) && !dynamic_cast<const TransientError*>(&e)) throw;
-      // A source that cannot answer does not stop the others: its services keep the
-      // instances last seen, and the collection step of that source reports the failure.
-      for (auto& row : c.store.load_inventory())
-        if (row.status == InstanceStatus::ACTIVE && row.instance.source == src.name &&
-            std::find(s.services.begin(), s.services.end(), row.instance.service) !=
-                s.services.end())
-          s.instances.push_back(std::move(row.instance));
-      unavailable += (unavailable.empty() ? "" : "; ") + src.name + " unavailable (" + e.what() +
-                     "), kept the " + std::to_string(s.instances.size()) + " instance(s) last seen";
-      spdlog::warn("[{}] inventory from {} failed: {}; using the {} instance(s) last seen",
-                   c.day.str(), src.name, e.what(), s.instances.size());
-    }
-    seen.push_back(std::move(s));
+// The notes of step 1's message, gathered across sources.
+struct InventoryNotes {
+  std::string missing, unavailable, refused;
+  static void add(std::string& to, const std::string& what) {
+    to += (to.empty() ? "" : "; ") + what;
   }
-  // One row per (service, id): a later source's instance that an earlier one also found
-  // (an ElastiCache node that is a Prometheus target) only adds what the earlier lacks.
+};
+
+// Identifiers are checked at the source boundary, the same for both stores: an instance whose
+// id no table can hold is refused alone, with the reason.
+void refuse_bad_identifiers(Context& c, Seen& s, InventoryNotes& notes) {
+  std::erase_if(s.instances, [&](const Instance& i) {
+    std::string why = identifier_problem(i.id);
+    if (why.empty() && !i.name.empty() && i.name != i.id) why = identifier_problem(i.name);
+    if (why.empty()) return false;
+    const std::string shown = escape_control(i.id.substr(0, 80)) + (i.id.size() > 80 ? "..." : "");
+    spdlog::warn("[{}] inventory from {}: {} instance \"{}\" refused: {}", c.day.str(), s.src->name,
+                 to_string(i.service), shown, why);
+    InventoryNotes::add(notes.refused,
+                        std::string(to_string(i.service)) + " \"" + shown + "\" (" + why + ")");
+    return true;
+  });
+}
+
+// One source's instances of the day. A source that cannot answer does not stop the others:
+// its services keep the instances last seen, and the collection step of that source reports
+// the failure.
+Seen discover(Context& c, const SourceBinding& src, InventoryNotes& notes) {
+  Seen s{&src, {}, {}, false};
+  for (ServiceType svc : src.inventory_services)
+    if (c.covers(svc)) s.services.push_back(svc);
+  if (s.services.empty()) return s;
+  try {
+    s.instances = src.inventory->discover(c.day, s.services);
+    s.answered = true;
+    refuse_bad_identifiers(c, s, notes);
+    for (const auto& note : src.inventory->take_notes()) {
+      spdlog::warn("[{}] inventory from {}: {}", c.day.str(), src.name, note);
+      InventoryNotes::add(notes.missing, note);
+    }
+  } catch (const std::exception& e) {
+    if (!dynamic_cast<const SourceError*>(&e) && !dynamic_cast<const TransientError*>(&e)) throw;
+    for (auto& row : c.history.load_inventory())
+      if (row.status == InstanceStatus::ACTIVE && row.instance.source == src.name &&
+          std::find(s.services.begin(), s.services.end(), row.instance.service) != s.services.end())
+        s.instances.push_back(std::move(row.instance));
+    InventoryNotes::add(notes.unavailable, src.name + " unavailable (" + e.what() + "), kept the " +
+                                               std::to_string(s.instances.size()) +
+                                               " instance(s) last seen");
+    spdlog::warn("[{}] inventory from {} failed: {}; using the {} instance(s) last seen",
+                 c.day.str(), src.name, e.what(), s.instances.size());
+  }
+  return s;
+}
+
+// One row per (service, id): a later source's instance that an earlier one also found (an
+// ElastiCache node that is a Prometheus target) only adds what the earlier lacks. Returns how
+// many were merged.
+size_t merge_found_twice(std::vector<Seen>& seen) {
   std::unordered_map<InstanceKey, std::pair<size_t, size_t>> first_seen;  // -> (source, index)
   std::vector<std::vector<bool>> dup(seen.size());
   size_t merged = 0;
@@ -147,12 +143,36 @@ StepOutcome inventory_refresh(Context& c) {
     size_t i = 0;
     std::erase_if(seen[k].instances, [&](const Instance&) { return dup[k][i++]; });
   }
+  return merged;
+}
+
+StepOutcome inventory_refresh(Context& c) {
+  InventoryNotes notes;
+  for (ServiceType svc : c.services) {
+    const bool listed = std::any_of(
+        c.sources.bindings.begin(), c.sources.bindings.end(), [&](const SourceBinding& b) {
+          return b.inventory && std::find(b.inventory_services.begin(), b.inventory_services.end(),
+                                          svc) != b.inventory_services.end();
+        });
+    if (!listed)
+      notes.missing += (notes.missing.empty() ? "not covered: " : "; ") +
+                       std::string(to_string(svc)) + ": " + c.why_unavailable(svc);
+  }
+  if (std::none_of(c.sources.bindings.begin(), c.sources.bindings.end(),
+                   [](const SourceBinding& b) { return b.inventory != nullptr; }))
+    return skipped("no inventory source: " + notes.missing);
+  std::vector<Seen> seen;
+  for (const auto& src : c.sources.bindings)
+    if (src.inventory)
+      if (Seen s = discover(c, src, notes); !s.services.empty()) seen.push_back(std::move(s));
+  const size_t merged = merge_found_twice(seen);
+  size_t upserted = 0, retired = 0;
   c.write([&] {
     upserted = retired = 0;
     for (const auto& s : seen)
       if (s.answered) {
-        upserted += c.store.upsert_inventory(s.instances, c.day);
-        retired += c.store.mark_decommissioned(s.services, s.src->name, c.day, s.src->grace_days);
+        upserted += c.out.upsert_inventory(s.instances, c.day);
+        retired += c.out.mark_decommissioned(s.services, s.src->name, c.day, s.src->grace_days);
       }
   });
   std::vector<Instance> found;
@@ -165,11 +185,11 @@ StepOutcome inventory_refresh(Context& c) {
   o.message = std::to_string(found.size()) + " instances seen, " + std::to_string(retired) +
               " decommissioned" +
               (merged ? ", " + std::to_string(merged) + " found by two sources (merged)" : "") +
-              (missing.empty() ? "" : "; " + missing) +
-              (refused.empty() ? "" : "; refused: " + refused);
+              (notes.missing.empty() ? "" : "; " + notes.missing) +
+              (notes.refused.empty() ? "" : "; refused: " + notes.refused);
   // A configured source that cannot be reached is a failure of the run (exit 1), not a skip:
   // the instances last seen still go on to the collection steps.
-  o.partial_failure = unavailable;
+  o.partial_failure = notes.unavailable;
   log_prometheus_warnings(c, o);
   c.inventory = std::move(found);
   return o;
@@ -381,7 +401,7 @@ StepOutcome persist_metrics(Context& c) {
   c.daily->erase(bad, c.daily->end());
   StepOutcome o;
   if (dropped) o.message = std::to_string(dropped) + " non-finite aggregate(s) not stored";
-  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily)); });
+  c.write([&] { o.rows = static_cast<int64_t>(c.out.upsert_daily_metrics(*c.daily)); });
   o.writes["infra_metric_daily"] = o.rows;
   return o;
 }
@@ -389,18 +409,18 @@ StepOutcome persist_metrics(Context& c) {
 // ---- 9-11 ----------------------------------------------------------------------------
 StepOutcome spc_baseline(Context& c) {
   std::vector<DailyMetric> today =
-      c.daily ? *c.daily : c.store.load_daily_metrics(c.day, c.day, c.services);
+      c.daily ? *c.daily : c.history.load_daily_metrics(c.day, c.day, c.services);
   scoring::HistoryBuilder history(c.settings, c.day);
   int64_t history_rows = 0;
-  c.store.visit_daily_metrics(history.first_day(), c.day - 1, c.services,
-                              [&](const DailyMetric& h) {
-                                ++history_rows;
-                                history.add_daily(h);
-                              });
+  c.history.visit_daily_metrics(history.first_day(), c.day - 1, c.services,
+                                [&](const DailyMetric& h) {
+                                  ++history_rows;
+                                  history.add_daily(h);
+                                });
   // Previous scored days for the rules (8 points) and persistence (runs of anomalous days,
   // counted as far back as the window reaches).
-  c.store.visit_scored_history(history.first_day(), c.day - 1, c.services,
-                               [&](const AnomalyScoreRow& r) { history.add_scored(r); });
+  c.history.visit_scored_history(history.first_day(), c.day - 1, c.services,
+                                 [&](const AnomalyScoreRow& r) { history.add_scored(r); });
   int unknown = 0;
   c.series = history.build(std::move(today), unknown);
   if (unknown)
@@ -428,7 +448,7 @@ StepOutcome anomaly_scoring(Context& c) {
 
 StepOutcome persist_scores(Context& c) {
   StepOutcome o;
-  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_anomaly_scores(c.scored.scores)); });
+  c.write([&] { o.rows = static_cast<int64_t>(c.out.upsert_anomaly_scores(c.scored.scores)); });
   o.writes["infra_anomaly_scores"] = o.rows;
   return o;
 }
@@ -437,11 +457,11 @@ StepOutcome persist_scores(Context& c) {
 StepOutcome health_scores(Context& c) {
   if (!c.settings.features.enable_health) return skipped("ENABLE_HEALTH is false");
   scoring::HealthHistory history;
-  for (const auto& row : c.store.load_inventory())
+  for (const auto& row : c.history.load_inventory())
     if (c.covers(row.instance.service) && row.status == InstanceStatus::ACTIVE &&
         row.first_seen <= c.day && row.last_seen >= c.day)
       history.active.push_back({row.instance.service, row.instance.id});
-  for (const auto& h : c.store.load_health_scores(c.day - 7, c.day - 1)) {
+  for (const auto& h : c.history.load_health_scores(c.day - 7, c.day - 1)) {
     if (h.health_score) history.previous[h.key()].push_back(*h.health_score);
     if (h.date == c.day - 1) history.yesterday[h.key()] = h.grade;
   }
@@ -451,7 +471,7 @@ StepOutcome health_scores(Context& c) {
   std::map<std::string, int> grades;
   for (const auto& r : health.rows) grades[r.grade ? std::string(to_string(*r.grade)) : "none"]++;
   StepOutcome o;
-  c.write([&] { o.rows = static_cast<int64_t>(c.store.upsert_health_scores(health.rows)); });
+  c.write([&] { o.rows = static_cast<int64_t>(c.out.upsert_health_scores(health.rows)); });
   o.writes["infra_health_scores"] = o.rows;
   for (const auto& [g, n] : grades)
     o.message += (o.message.empty() ? "grades " : ", ") + g + " " + std::to_string(n);
@@ -463,7 +483,7 @@ StepOutcome alert_evaluation(Context& c) {
   if (!c.health_done && c.settings.features.enable_health) {
     // Step 12 was not part of this run: the grades it stored for the day are still right.
     c.grades.clear();
-    for (const auto& h : c.store.load_health_scores(c.day - 1, c.day)) {
+    for (const auto& h : c.history.load_health_scores(c.day - 1, c.day)) {
       if (!c.covers(h.service)) continue;
       auto& g = c.grades[h.key()];
       if (h.date == c.day) {
@@ -484,9 +504,9 @@ StepOutcome alert_evaluation(Context& c) {
   StepOutcome o;
   size_t removed = 0, acked = 0;
   c.write([&] {
-    o.rows = static_cast<int64_t>(c.store.upsert_alerts(alerts));
-    removed = c.store.delete_stale_alerts(c.day, c.services, keep);
-    acked = c.store.acknowledge_info_before(c.day - 7, "auto-cleanup");
+    o.rows = static_cast<int64_t>(c.out.upsert_alerts(alerts));
+    removed = c.out.delete_stale_alerts(c.day, c.services, keep);
+    acked = c.out.acknowledge_info_before(c.day - 7, "auto-cleanup");
   });
   o.writes["infra_anomaly_alerts"] = o.rows + static_cast<int64_t>(removed + acked);
   o.message = std::to_string(by_severity[Severity::EMERGENCY]) + " emergency, " +

@@ -17,7 +17,8 @@ struct Context {
   Context(const Settings& s, store::Store& st, const Sources& src, Day d, std::string id, bool dry,
           std::function<void(const std::function<void()>&)> writer)
       : settings(s),
-        store(st),
+        out(st),
+        history(st),
         sources(src),
         day(d),
         run_id(std::move(id)),
@@ -25,7 +26,8 @@ struct Context {
         writer_(std::move(writer)) {}
 
   const Settings& settings;
-  store::Store& store;  // reads anywhere; writes only inside write()
+  store::PipelineWriter& out;     // only inside write()
+  store::HistoryReader& history;  // anywhere
   const Sources& sources;
   Day day;
   std::string run_id;
@@ -49,7 +51,7 @@ struct Context {
   std::vector<MetricSeries> normalized;               // 6
   std::vector<DailyMetric> normalized_daily;          // 6: from raw_daily
   std::optional<std::vector<DailyMetric>> daily;      // 7
-  std::vector<scoring::SeriesHistory> series;          // 9
+  std::vector<scoring::SeriesHistory> series;         // 9
   scoring::ScoredSeries scored;                       // 10
   std::map<InstanceKey, spc::InstanceGrades> grades;  // 12
   bool health_done = false;                           // 12

@@ -85,6 +85,15 @@ inline std::string archived_between(const std::string& table) {
          " BETWEEN ? AND ? LIMIT 1) x";
 }
 
+// " AND service_type IN (?,...)" (one ? per service; "" for all services), the service filter
+// of a history read; `prefix` goes before the column (SQLite's "+", an index hint).
+inline std::string services_in(std::span<const ServiceType> s, const char* prefix = "") {
+  if (s.empty()) return "";
+  std::string q = std::string(" AND ") + prefix + "service_type IN (";
+  for (size_t i = 0; i < s.size(); ++i) q += i ? ",?" : "?";
+  return q + ")";
+}
+
 // The values of a history_select filter "date BETWEEN ? AND ?" plus one ? per service, for
 // each half of the read.
 template <class S>
@@ -111,6 +120,104 @@ inline void check_archive_counts(const std::string& table, int64_t expected, int
     throw StoreError("archive of " + table + ": " + std::to_string(expected) + " rows to move, " +
                      std::to_string(copied) + " copied, " + std::to_string(deleted) +
                      " deleted; rolled back");
+}
+
+// ---- Upserts: one column list per table; each dialect only writes its conflict clause ------
+
+// The columns an upsert writes, the leading `keys` of them being the natural key. Every other
+// column is updated on a conflict; a table's operator columns (acknowledgements) are simply
+// not listed.
+struct UpsertSpec {
+  const char* table;
+  std::vector<const char*> columns;
+  size_t keys;
+  bool has_updated_at = true;  // the table's updated_at column (MySQL sets it itself)
+};
+
+// "INSERT INTO t (c1, c2, ...) VALUES"; the caller appends the rows' placeholders.
+inline std::string upsert_insert(const UpsertSpec& u) {
+  std::string cols;
+  for (const char* c : u.columns) cols += (cols.empty() ? "" : ", ") + std::string(c);
+  return "INSERT INTO " + std::string(u.table) + " (" + cols + ") VALUES";
+}
+// "(?,?,...)": one row's placeholders.
+inline std::string upsert_row(const UpsertSpec& u) {
+  std::string out = "(";
+  for (size_t i = 0; i < u.columns.size(); ++i) out += i ? ",?" : "?";
+  return out + ")";
+}
+// The non-key columns, each as `assign(column)`, joined by commas (the dialect's SET list).
+template <class F>
+std::string upsert_updates(const UpsertSpec& u, F assign) {
+  std::string out;
+  for (size_t i = u.keys; i < u.columns.size(); ++i)
+    out += (out.empty() ? "" : ", ") + assign(std::string(u.columns[i]));
+  return out;
+}
+// The natural key's columns, comma-separated.
+inline std::string upsert_key(const UpsertSpec& u) {
+  std::string out;
+  for (size_t i = 0; i < u.keys; ++i) out += (i ? ", " : "") + std::string(u.columns[i]);
+  return out;
+}
+
+inline const UpsertSpec kDailyMetricUpsert{
+    "infra_metric_daily",
+    {"metric_date", "service_type", "instance_id", "metric_name", "unit", "avg_value", "min_value",
+     "max_value", "p95_value", "sample_count", "expected_samples", "source", "p95_method"},
+    4};
+inline const UpsertSpec kAnomalyScoreUpsert{
+    "infra_anomaly_scores",
+    {"metric_date", "service_type", "instance_id", "metric_name", "spc_stat", "value",
+     "rolling_mean_14d", "rolling_std_14d", "sigma", "baseline_days", "z_score", "we_rules",
+     "roc_pct", "anomaly_score", "severity", "is_baseline_period", "score_status"},
+    4};
+inline const UpsertSpec kHealthUpsert{
+    "infra_health_scores",
+    {"metric_date", "service_type", "instance_id", "cpu_score", "memory_score", "storage_score",
+     "connections_score", "latency_score", "throughput_score", "errors_score", "health_score",
+     "grade", "trend_direction"},
+    3};
+inline const UpsertSpec kAlertUpsert{
+    "infra_anomaly_alerts",
+    {"alert_date", "service_type", "instance_id", "metric_name", "alert_type", "severity", "value",
+     "baseline_mean", "baseline_sigma", "z_score", "we_rules", "roc_pct", "anomaly_score",
+     "consecutive_anomaly_days", "message", "recommended_action"},
+    5};
+inline const UpsertSpec kStepLogUpsert{
+    "infra_monitoring_pipeline_log",
+    {"run_id", "step_num", "target_date", "step_name", "status", "rows_affected",
+     "duration_seconds", "error_message", "created_at"},
+    2,
+    false};
+
+// ---- Operators' updates ------------------------------------------------------------------
+
+// `ack`: the unacknowledged alerts matching `f`; `now` is the dialect's UTC timestamp. Bound
+// by bind_acknowledge.
+inline std::string acknowledge_sql(const AckFilter& f, const std::string& now) {
+  std::string sql =
+      "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at = " +
+      now + ", notes = COALESCE(?, notes) WHERE acknowledged = 0";
+  if (f.id) sql += " AND id = ?";
+  if (f.instance_id) sql += " AND instance_id = ?";
+  if (f.severity) sql += " AND severity = ?";
+  if (f.before) sql += " AND alert_date < ?";
+  return sql;
+}
+template <class S>
+void bind_acknowledge(S& s, const AckFilter& f, const std::string& by, const std::string& note) {
+  s.bind(by).bind_text_or_null(note);
+  if (f.id) s.bind(*f.id);
+  if (f.instance_id) s.bind(*f.instance_id);
+  if (f.severity) s.bind(to_string(*f.severity));
+  if (f.before) s.bind(*f.before);
+}
+// Step 13's clean-up of old INFO alerts: two ? (by, before).
+inline std::string acknowledge_info_sql(const std::string& now) {
+  return "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
+         "= " +
+         now + " WHERE severity = 'INFO' AND acknowledged = 0 AND alert_date < ?";
 }
 
 // ---- infra_fleet_inventory --------------------------------------------------------------
@@ -317,14 +424,17 @@ inline constexpr const char* kStaleAlertCandidates =
 // raised again (not in `keep`).
 template <class S>
 bool is_stale_alert(const S& s, std::span<const ServiceType> services,
-                    const std::set<AlertKey>& keep) {
+                    std::span<const AlertKey> keep) {
   const ServiceType svc = s.service(1);
-  const bool covered =
-      services.empty() || std::find(services.begin(), services.end(), svc) != services.end();
-  if (!covered) return false;
+  if (!services.empty() && std::find(services.begin(), services.end(), svc) == services.end())
+    return false;
+  // A type this step does not raise (FORECAST) is never its to remove.
   const auto type = parse_alert_type(s.text(4));
-  return !type || !keep.count({{svc, s.text(2), s.text(3)}, *type});
+  return type && std::find(keep.begin(), keep.end(),
+                           AlertKey{{svc, s.text(2), s.text(3)}, *type}) == keep.end();
 }
+
+inline constexpr const char* kDeleteAlert = "DELETE FROM infra_anomaly_alerts WHERE id = ?";
 
 // Most severe first, then the highest score.
 inline constexpr const char* kAlertOrder =
@@ -387,10 +497,10 @@ inline std::string step_log_columns(const std::string& created_at) {
 }
 
 template <class S>
-void bind_step_log(S& s, const StepLogRow& r) {
+void bind_step_log(S& s, const StepLogRow& r) {  // in kStepLogUpsert's order
   s.bind(r.run_id)
-      .bind(r.target_date)
       .bind(r.step_num)
+      .bind(r.target_date)
       .bind(r.step_name)
       .bind(to_string(r.status))
       .bind(r.rows_affected)

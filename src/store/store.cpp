@@ -6,14 +6,14 @@
 
 namespace im::store {
 
-std::vector<DailyMetric> Store::load_daily_metrics(Day from, Day to,
+std::vector<DailyMetric> HistoryReader::load_daily_metrics(Day from, Day to,
                                                    std::span<const ServiceType> services) {
   std::vector<DailyMetric> out;
   visit_daily_metrics(from, to, services, [&](const DailyMetric& m) { out.push_back(m); });
   return out;
 }
 
-const std::vector<std::string>& Store::archivable_tables() {
+const std::vector<std::string>& OperatorStore::archivable_tables() {
   static const std::vector<std::string> tables = [] {
     std::vector<std::string> t;
     for (const auto& [table, date_column] : rows::kDataTables) t.emplace_back(table);

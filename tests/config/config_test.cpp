@@ -302,7 +302,7 @@ TEST(Config, SecretsAreCollectedForRedaction) {
   TempDir dir;
   auto src = sources_in(dir);
   src.environment = {{"DB_PASSWORD", "pw-123"}, {"AWS_SECRET_ACCESS_KEY", "sk-456"}};
-  auto secrets = load_settings(src).settings.secrets();
+  auto secrets = load_settings(src).secrets;
   EXPECT_EQ(secrets, (std::vector<std::string>{"pw-123", "sk-456"}));
 }
 

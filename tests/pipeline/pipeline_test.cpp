@@ -94,9 +94,9 @@ TEST_F(PipelineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
   p.override_step(8, [&](Context& c) -> StepOutcome {
     StepOutcome o;
     c.write([&] {
-      c.store.upsert_daily_metrics(*c.daily);  // written, then lost with the connection
+      c.out.upsert_daily_metrics(*c.daily);  // written, then lost with the connection
       if (++calls <= 2) throw TransientError("Lost connection to server during query (2013)");
-      o.rows = static_cast<int64_t>(c.store.upsert_daily_metrics(*c.daily));
+      o.rows = static_cast<int64_t>(c.out.upsert_daily_metrics(*c.daily));
     });
     return o;
   });
@@ -120,7 +120,7 @@ TEST_F(PipelineTest, RetriesRunOutThenTheStepFailsAndNothingIsWritten) {
   p.override_step(8, [&](Context& c) -> StepOutcome {
     ++calls;
     c.write([&] {
-      c.store.upsert_daily_metrics(*c.daily);
+      c.out.upsert_daily_metrics(*c.daily);
       throw TransientError("Can't connect to server (2003)");
     });
     return {};
@@ -167,7 +167,7 @@ TEST_F(PipelineTest, AFailedStepLeavesNoHalfWrittenData) {
                                             pipeline::test_fixture::test_clock(fixed_now));
   p.override_step(8, [](Context& c) -> StepOutcome {
     c.write([&] {
-      c.store.upsert_daily_metrics(*c.daily);
+      c.out.upsert_daily_metrics(*c.daily);
       throw StoreError("disk full");
     });
     return {};

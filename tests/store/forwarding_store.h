@@ -86,9 +86,7 @@ class ForwardingStore : public Store {
   std::map<std::string, int64_t> grade_distribution(Day day) override {
     return in_.grade_distribution(day);
   }
-  std::vector<PartitionReport> maintain_partitions(Day today, int ahead, bool create) override {
-    return in_.maintain_partitions(today, ahead, create);
-  }
+  PartitionAdmin* partitions() override { return in_.partitions(); }
 
  protected:
   Store& in_;

@@ -245,13 +245,13 @@ TEST(MysqlStore, PartitionScriptThenMaintenanceAddsMonthsAhead) {
             (std::vector<std::string>{"p_history", "p202611", "p202612", "p_future"}));
 
   const Day today = *Day::parse("2026-12-15");
-  auto rep = store->maintain_partitions(today, 2, false);
+  auto rep = store->partitions()->maintain_partitions(today, 2, false);
   ASSERT_EQ(rep.size(), 2u);
   EXPECT_EQ(rep[0].added, (std::vector<std::string>{"p202701", "p202702"}));
   EXPECT_EQ(partitions_of(db, "infra_anomaly_scores"),
             (std::vector<std::string>{"p_history", "p202611", "p202612", "p202701", "p202702",
                                       "p_future"}));
-  EXPECT_TRUE(store->maintain_partitions(today, 2, false)[0].added.empty());  // idempotent
+  EXPECT_TRUE(store->partitions()->maintain_partitions(today, 2, false)[0].added.empty());  // idempotent
 
   // Rows land in their month, and the store reads across partitions as before.
   store->begin();
@@ -266,13 +266,13 @@ TEST(MysqlStore, PartitionScriptThenMaintenanceAddsMonthsAhead) {
 TEST(MysqlStore, PartitionCreateStartsAtTheOldestMonth) {
   test::ScratchDatabase db;
   auto store = db.open();
-  auto untouched = store->maintain_partitions(kDay, 1, false);
+  auto untouched = store->partitions()->maintain_partitions(kDay, 1, false);
   EXPECT_FALSE(untouched[0].partitioned);
   store->begin();
   store->upsert_daily_metrics(
       std::vector<DailyMetric>{metric("a", "m", 1, *Day::parse("2026-09-30"))});
   store->commit();
-  auto rep = store->maintain_partitions(kDay, 1, true);
+  auto rep = store->partitions()->maintain_partitions(kDay, 1, true);
   EXPECT_TRUE(rep[0].partitioned);
   EXPECT_EQ(partitions_of(db, "infra_metric_daily"),
             (std::vector<std::string>{"p_history", "p202609", "p202610", "p202611", "p202612",

@@ -12,6 +12,7 @@
 #include "store/migrations.h"
 #include "store/mysql/connection.h"
 #include "store/rows.h"
+#include "store/sql_core.h"
 
 namespace im::store {
 
@@ -23,13 +24,6 @@ using mysql::Statement;
 // Rows per multi-row INSERT: 500 rows x 17 columns stays far below the 65,535 placeholders a
 // prepared statement may have, and each statement stays well under max_allowed_packet.
 constexpr size_t kBatchRows = 500;
-
-std::string services_in(std::span<const ServiceType> s) {
-  if (s.empty()) return "";
-  std::string q = " AND service_type IN (";
-  for (size_t i = 0; i < s.size(); ++i) q += i ? ",?" : "?";
-  return q + ")";
-}
 
 using rows::kDataTables;
 
@@ -95,7 +89,7 @@ class NoLock final : public RunLock {};
 // The longest wait between two attempts to reach the server when opening the store.
 constexpr double kMaxConnectWaitSeconds = 60;
 
-class MysqlStore final : public Store {
+class MysqlStore final : public SqlCore<MysqlStore>, public PartitionAdmin {
  public:
   MysqlStore(StorageUrl url, OpenMode mode, MysqlOptions opts)
       : url_(std::move(url)), mode_(mode), opts_(std::move(opts)) {
@@ -343,310 +337,7 @@ class MysqlStore final : public Store {
     return changed;
   }
 
-  std::vector<InventoryRow> load_inventory() override {
-    Statement s(db(), std::string("SELECT ") + rows::kInventoryColumns +
-                          " FROM infra_fleet_inventory ORDER BY service_type, instance_id");
-    s.execute();
-    std::vector<InventoryRow> out;
-    while (s.fetch()) out.push_back(rows::read_inventory(s));
-    return out;
-  }
-
-  size_t upsert_daily_metrics(std::span<const DailyMetric> rows) override {
-    upsert_rows<DailyMetric>(
-        "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, "
-        "unit, avg_value, min_value, max_value, p95_value, sample_count, expected_samples, "
-        "source, p95_method) VALUES",
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        " ON DUPLICATE KEY UPDATE unit = VALUES(unit), avg_value = VALUES(avg_value), "
-        "min_value = VALUES(min_value), max_value = VALUES(max_value), p95_value = "
-        "VALUES(p95_value), sample_count = VALUES(sample_count), expected_samples = "
-        "VALUES(expected_samples), source = VALUES(source), p95_method = VALUES(p95_method)",
-        rows, rows::bind_daily_metric<Statement>);
-    return rows.size();
-  }
-
-  // Whether `table`'s archive holds a row dated in [from, to] (history reads then see it).
-  bool archived(const std::string& table, Day from, Day to) {
-    Statement s(db(), rows::archived_between(table));
-    s.bind(from).bind(to).execute();
-    const bool any = s.fetch() && s.integer(0) > 0;
-    s.done();
-    return any;
-  }
-
-  void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
-                           const std::function<void(const DailyMetric&)>& fn) override {
-    const bool arch = archived("infra_metric_daily", from, to);
-    Statement s(db(), rows::history_select("infra_metric_daily", rows::kDailyMetricColumns,
-                                           "metric_date BETWEEN ? AND ?" + services_in(services),
-                                           "1, 2, 3, 4", arch));
-    rows::bind_window(s, from, to, services, arch);
-    s.execute();
-    DailyMetric m;
-    while (s.fetch()) {
-      rows::read_daily_metric(s, m);
-      fn(m);
-    }
-  }
-
-  size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) override {
-    upsert_rows<AnomalyScoreRow>(
-        "INSERT INTO infra_anomaly_scores (metric_date, service_type, instance_id, metric_name, "
-        "spc_stat, value, rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, "
-        "we_rules, roc_pct, anomaly_score, severity, is_baseline_period, score_status) VALUES",
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        " ON DUPLICATE KEY UPDATE spc_stat = VALUES(spc_stat), value = VALUES(value), "
-        "rolling_mean_14d = VALUES(rolling_mean_14d), rolling_std_14d = VALUES(rolling_std_14d), "
-        "sigma = VALUES(sigma), baseline_days = VALUES(baseline_days), z_score = "
-        "VALUES(z_score), we_rules = VALUES(we_rules), roc_pct = VALUES(roc_pct), "
-        "anomaly_score = VALUES(anomaly_score), severity = VALUES(severity), "
-        "is_baseline_period = VALUES(is_baseline_period), score_status = VALUES(score_status)",
-        rows, rows::bind_anomaly_score<Statement>);
-    return rows.size();
-  }
-
-  std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
-    Statement s(db(), std::string("SELECT ") + rows::kAnomalyScoreColumns +
-                          " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? ORDER BY "
-                          "metric_date, service_type, instance_id, metric_name");
-    s.bind(from).bind(to).execute();
-    std::vector<AnomalyScoreRow> out;
-    while (s.fetch()) out.push_back(rows::read_anomaly_score(s));
-    return out;
-  }
-
-  void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
-                            const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    const bool arch = archived("infra_anomaly_scores", from, to);
-    Statement s(
-        db(), rows::history_select(
-                  "infra_anomaly_scores", rows::kScoredHistoryColumns,
-                  "metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" + services_in(services),
-                  "1, 2, 3, 4", arch));
-    rows::bind_window(s, from, to, services, arch);
-    s.execute();
-    AnomalyScoreRow r;
-    while (s.fetch()) {
-      rows::read_scored_history(s, r);
-      fn(r);
-    }
-  }
-
-  size_t upsert_health_scores(std::span<const HealthRow> rows) override {
-    upsert_rows<HealthRow>(
-        "INSERT INTO infra_health_scores (metric_date, service_type, instance_id, cpu_score, "
-        "memory_score, storage_score, connections_score, latency_score, throughput_score, "
-        "errors_score, health_score, grade, trend_direction) VALUES",
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        " ON DUPLICATE KEY UPDATE cpu_score = VALUES(cpu_score), memory_score = "
-        "VALUES(memory_score), storage_score = VALUES(storage_score), connections_score = "
-        "VALUES(connections_score), latency_score = VALUES(latency_score), throughput_score = "
-        "VALUES(throughput_score), errors_score = VALUES(errors_score), health_score = "
-        "VALUES(health_score), grade = VALUES(grade), trend_direction = VALUES(trend_direction)",
-        rows, rows::bind_health<Statement>);
-    return rows.size();
-  }
-
-  std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    const bool arch = archived("infra_health_scores", from, to);
-    Statement s(db(), rows::history_select("infra_health_scores", rows::kHealthColumns,
-                                           "metric_date BETWEEN ? AND ?", "2, 3, 1", arch));
-    rows::bind_window(s, from, to, {}, arch);
-    s.execute();
-    std::vector<HealthRow> out;
-    while (s.fetch()) out.push_back(rows::read_health(s));
-    return out;
-  }
-
-  size_t upsert_alerts(std::span<const Alert> rows) override {
-    upsert_rows<Alert>(
-        "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, "
-        "alert_type, severity, value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, "
-        "anomaly_score, consecutive_anomaly_days, message, recommended_action) VALUES",
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        " ON DUPLICATE KEY UPDATE severity = VALUES(severity), value = VALUES(value), baseline_mean = VALUES(baseline_mean), "
-        "baseline_sigma = VALUES(baseline_sigma), z_score = VALUES(z_score), we_rules = "
-        "VALUES(we_rules), roc_pct = VALUES(roc_pct), anomaly_score = VALUES(anomaly_score), "
-        "consecutive_anomaly_days = VALUES(consecutive_anomaly_days), message = "
-        "VALUES(message), recommended_action = VALUES(recommended_action)",
-        rows, rows::bind_alert<Statement>);
-    return rows.size();
-  }
-
-  std::vector<Alert> load_alerts(Day day) override {
-    Statement s(db(), "SELECT " + rows::alert_columns(ts("acknowledged_at")) +
-                          " FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY " +
-                          rows::kAlertOrder);
-    s.bind(day).execute();
-    std::vector<Alert> out;
-    while (s.fetch()) out.push_back(rows::read_alert(s));
-    return out;
-  }
-
-  size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
-                             std::span<const AlertKey> keep) override {
-    const std::set<AlertKey> keep_set(keep.begin(), keep.end());
-    std::vector<int64_t> stale;
-    {
-      Statement s(db(), rows::kStaleAlertCandidates);
-      s.bind(day).execute();
-      while (s.fetch())
-        if (rows::is_stale_alert(s, services, keep_set)) stale.push_back(s.integer(0));
-    }
-    auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
-    for (int64_t id : stale) del.reset().bind(id).execute();
-    return stale.size();
-  }
-
-  size_t acknowledge_info_before(Day before, const std::string& by) override {
-    Statement s(db(),
-                "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, "
-                "acknowledged_at = UTC_TIMESTAMP() WHERE severity = 'INFO' AND acknowledged = 0 "
-                "AND alert_date < ?");
-    return s.bind(by).bind(before).execute();
-  }
-
-  size_t acknowledge_alerts(const AckFilter& f, const std::string& by,
-                            const std::string& note) override {
-    std::string sql =
-        "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
-        "= UTC_TIMESTAMP(), notes = COALESCE(?, notes) WHERE acknowledged = 0";
-    if (f.id) sql += " AND id = ?";
-    if (f.instance_id) sql += " AND instance_id = ?";
-    if (f.severity) sql += " AND severity = ?";
-    if (f.before) sql += " AND alert_date < ?";
-    Statement s(db(), sql);
-    s.bind(by).bind_text_or_null(note);
-    if (f.id) s.bind(*f.id);
-    if (f.instance_id) s.bind(*f.instance_id);
-    if (f.severity) s.bind(to_string(*f.severity));
-    if (f.before) s.bind(*f.before);
-    return s.execute();
-  }
-
-  void append_step_log(const StepLogRow& r) override {
-    auto& s = cached(
-        "INSERT INTO infra_monitoring_pipeline_log (run_id, target_date, step_num, step_name, "
-        "status, rows_affected, duration_seconds, error_message, created_at) VALUES "
-        "(?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE status = VALUES(status), rows_affected = "
-        "VALUES(rows_affected), duration_seconds = VALUES(duration_seconds), error_message = "
-        "VALUES(error_message), created_at = VALUES(created_at)");
-    rows::bind_step_log(s.reset(), r);
-    s.execute();
-  }
-
-  std::vector<RunSummary> recent_runs(int limit) override {
-    Statement s(db(),
-                "SELECT run_id, MIN(target_date), " + ts("MIN(created_at)") + " AS started, " +
-                    ts("MAX(created_at)") +
-                    ", SUM(status = 'SUCCESS'), SUM(status = 'FAILED'), SUM(status = "
-                    "'SKIPPED'), SUM(rows_affected) FROM infra_monitoring_pipeline_log GROUP BY "
-                    "run_id ORDER BY started DESC, run_id DESC LIMIT ?");
-    s.bind(limit).execute();
-    std::vector<RunSummary> out;
-    while (s.fetch())
-      out.push_back({s.text(0), s.day(1), s.text(2), s.text(3), static_cast<int>(s.integer(4)),
-                     static_cast<int>(s.integer(5)), static_cast<int>(s.integer(6)), s.integer(7)});
-    return out;
-  }
-
-  std::string last_success_at() override {
-    Statement s(db(), "SELECT COALESCE(" + ts("MAX(created_at)") +
-                          ", '') FROM infra_monitoring_pipeline_log WHERE status = 'SUCCESS'");
-    s.execute();
-    std::string out = s.fetch() ? s.text(0) : "";
-    s.done();
-    return out;
-  }
-
-  std::vector<StepLogRow> failed_steps_since(const std::string& t) override {
-    return step_log_rows(
-        "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, "
-        "id DESC",
-        t);
-  }
-
-  std::map<std::string, std::optional<Day>> latest_dates() override {
-    std::map<std::string, std::optional<Day>> out;
-    for (const auto& [table, col] : kDataTables) {
-      Statement s(db(), std::string("SELECT MAX(") + col + ") FROM " + table);
-      s.execute();
-      s.fetch();
-      out[table] = s.is_null(0) ? std::nullopt : std::optional<Day>(s.day(0));
-      s.done();
-    }
-    return out;
-  }
-
-  int64_t archive_rows(const std::string& table, Day before) override {
-    const std::string col = rows::archive_date_column(table);
-    Statement count(db(), "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
-    count.bind(before).execute();
-    count.fetch();
-    const int64_t expected = count.integer(0);
-    count.done();
-    Statement(db(), rows::archive_replaced(table)).bind(before).execute();
-    Statement copy(db(), "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " +
-                             col + " < ?");
-    const auto copied = static_cast<int64_t>(copy.bind(before).execute());
-    Statement del(db(), "DELETE FROM " + table + " WHERE " + col + " < ?");
-    const auto deleted = static_cast<int64_t>(del.bind(before).execute());
-    rows::check_archive_counts(table, expected, copied, deleted);
-    return expected;
-  }
-
-  size_t delete_step_log_before(const std::string& t) override {
-    Statement s(db(), "DELETE FROM infra_monitoring_pipeline_log WHERE created_at < ?");
-    return s.bind(t).execute();
-  }
-
-  std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
-    return step_log_rows("WHERE run_id = ? ORDER BY step_num", run_id);
-  }
-
-  std::string latest_run_id(Day target_date) override {
-    Statement s(db(),
-                "SELECT run_id FROM infra_monitoring_pipeline_log WHERE target_date = ? "
-                "ORDER BY created_at DESC, id DESC LIMIT 1");
-    s.bind(target_date).execute();
-    std::string out = s.fetch() ? s.text(0) : "";
-    s.done();
-    return out;
-  }
-
-  std::map<std::string, int64_t> day_counts(Day day) override {
-    std::map<std::string, int64_t> out;
-    auto count = [&](const std::string& sql, auto&& bind) {
-      Statement s(db(), sql);
-      bind(s);
-      s.execute();
-      s.fetch();
-      int64_t n = s.integer(0);
-      s.done();
-      return n;
-    };
-    for (const auto& [table, col] : kDataTables)
-      out[table] = count(std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + col + " = ?",
-                         [&](Statement& s) { s.bind(day); });
-    const std::string run = latest_run_id(day);
-    out["infra_monitoring_pipeline_log"] =
-        count("SELECT COUNT(*) FROM infra_monitoring_pipeline_log WHERE run_id = ?",
-              [&](Statement& s) { s.bind(run); });
-    out["infra_fleet_inventory"] = count(
-        "SELECT COUNT(*) FROM infra_fleet_inventory WHERE status = 'ACTIVE'", [](Statement&) {});
-    return out;
-  }
-
-  std::map<std::string, int64_t> grade_distribution(Day day) override {
-    Statement s(db(),
-                "SELECT COALESCE(grade, 'no score'), COUNT(*) FROM infra_health_scores WHERE "
-                "metric_date = ? GROUP BY grade ORDER BY grade");
-    s.bind(day).execute();
-    std::map<std::string, int64_t> out;
-    while (s.fetch()) out[s.text(0)] = s.integer(1);
-    return out;
-  }
+  PartitionAdmin* partitions() override { return this; }
 
   std::vector<PartitionReport> maintain_partitions(Day today, int months_ahead,
                                                    bool create) override {
@@ -716,8 +407,36 @@ class MysqlStore final : public Store {
     return *it->second;
   }
 
+  // ---- The dialect (store/sql_core.h) ----
+  friend class SqlCore<MysqlStore>;
+  template <class Bind, class Row>
+  void query(const std::string& sql, Bind&& bind, Row&& row) {
+    Statement s(db(), sql);
+    bind(s);
+    s.execute();
+    while (s.fetch()) row(s);
+  }
+  template <class Bind>
+  size_t exec(const std::string& sql, Bind&& bind) {
+    Statement s(db(), sql);
+    bind(s);
+    return s.execute();
+  }
+  static std::string now() { return "UTC_TIMESTAMP()"; }
+  static std::string services_in(std::span<const ServiceType> s) { return rows::services_in(s); }
   static std::string ts(const std::string& expr) {
     return "DATE_FORMAT(" + expr + ", '%Y-%m-%d %H:%i:%s')";
+  }
+
+  // A table's upsert (rows.h) in MySQL's words; updated_at updates itself (ON UPDATE).
+  template <class Row, class Bind>
+  size_t upsert(const rows::UpsertSpec& u, std::span<const Row> rows, Bind bind) {
+    upsert_rows<Row>(rows::upsert_insert(u), rows::upsert_row(u),
+                     " ON DUPLICATE KEY UPDATE " +
+                         rows::upsert_updates(
+                             u, [](const std::string& c) { return c + " = VALUES(" + c + ")"; }),
+                     rows, bind);
+    return rows.size();
   }
 
   // Multi-row INSERT ... ON DUPLICATE KEY UPDATE, kBatchRows rows per statement. The
@@ -781,15 +500,6 @@ class MysqlStore final : public Store {
     } catch (const std::exception&) {
       // the lock goes with the session
     }
-  }
-
-  std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {
-    Statement s(db(), "SELECT " + rows::step_log_columns(ts("created_at")) +
-                          " FROM infra_monitoring_pipeline_log " + where_order);
-    s.bind(param).execute();
-    std::vector<StepLogRow> out;
-    while (s.fetch()) out.push_back(rows::read_step_log(s));
-    return out;
   }
 
   StorageUrl url_;

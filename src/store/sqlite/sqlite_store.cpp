@@ -15,6 +15,7 @@
 
 #include "store/migrations.h"
 #include "store/rows.h"
+#include "store/sql_core.h"
 
 namespace im::store {
 
@@ -155,18 +156,9 @@ class FileLock final : public RunLock {
 
 class NoLock final : public RunLock {};
 
-// The unary + keeps SQLite from choosing the per-series index for the service filter: the
-// date range on the date-leading unique index is what bounds these reads.
-std::string services_in(std::span<const ServiceType> s) {
-  if (s.empty()) return "";
-  std::string q = " AND +service_type IN (";
-  for (size_t i = 0; i < s.size(); ++i) q += i ? ",?" : "?";
-  return q + ")";
-}
-
 using rows::kDataTables;
 
-class SqliteStore final : public Store {
+class SqliteStore final : public SqlCore<SqliteStore> {
  public:
   SqliteStore(std::string path, OpenMode mode) : path_(std::move(path)), mode_(mode) {
     std::string open_path = path_;
@@ -437,337 +429,45 @@ class SqliteStore final : public Store {
     return changed;
   }
 
-  std::vector<InventoryRow> load_inventory() override {
-    Stmt s(db_, std::string("SELECT ") + rows::kInventoryColumns +
-                    " FROM infra_fleet_inventory ORDER BY service_type, instance_id");
-    std::vector<InventoryRow> out;
-    while (s.step()) out.push_back(rows::read_inventory(s));
-    return out;
-  }
-
-  size_t upsert_daily_metrics(std::span<const DailyMetric> rows) override {
-    auto& s = cached(
-        "INSERT INTO infra_metric_daily (metric_date, service_type, instance_id, metric_name, "
-        "unit, avg_value, "
-        "min_value, max_value, p95_value, sample_count, expected_samples, source, p95_method) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
-        "unit = excluded.unit, avg_value = excluded.avg_value, min_value = excluded.min_value, "
-        "max_value = excluded.max_value, p95_value = excluded.p95_value, sample_count = "
-        "excluded.sample_count, "
-        "expected_samples = excluded.expected_samples, source = excluded.source, p95_method = "
-        "excluded.p95_method, updated_at = " +
-        std::string(kNow));
-    for (const DailyMetric& m : rows) {
-      rows::bind_daily_metric(s.reset(), m);
-      s.run();
-    }
-    return rows.size();
-  }
-
-  // Whether `table`'s archive holds a row dated in [from, to] (history reads then see it).
-  bool archived(const std::string& table, Day from, Day to) {
-    Stmt s(db_, rows::archived_between(table));
-    s.bind(from).bind(to);
-    return s.step() && s.integer(0) > 0;
-  }
-
-  void visit_daily_metrics(Day from, Day to, std::span<const ServiceType> services,
-                           const std::function<void(const DailyMetric&)>& fn) override {
-    const bool arch = archived("infra_metric_daily", from, to);
-    Stmt s(db_, rows::history_select("infra_metric_daily", rows::kDailyMetricColumns,
-                                     "metric_date BETWEEN ? AND ?" + services_in(services),
-                                     "1, 2, 3, 4", arch));
-    rows::bind_window(s, from, to, services, arch);
-    DailyMetric m;  // reused: its strings keep their capacity from row to row
-    while (s.step()) {
-      rows::read_daily_metric(s, m);
-      fn(m);
-    }
-  }
-
-  size_t upsert_anomaly_scores(std::span<const AnomalyScoreRow> rows) override {
-    auto& s = cached(
-        "INSERT INTO infra_anomaly_scores (metric_date, service_type, instance_id, metric_name, "
-        "spc_stat, value, "
-        "rolling_mean_14d, rolling_std_14d, sigma, baseline_days, z_score, we_rules, roc_pct, "
-        "anomaly_score, "
-        "severity, is_baseline_period, score_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (metric_date, service_type, instance_id, metric_name) DO UPDATE SET "
-        "spc_stat = excluded.spc_stat, value = excluded.value, rolling_mean_14d = "
-        "excluded.rolling_mean_14d, "
-        "rolling_std_14d = excluded.rolling_std_14d, sigma = excluded.sigma, baseline_days = "
-        "excluded.baseline_days, "
-        "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
-        "anomaly_score = excluded.anomaly_score, severity = excluded.severity, "
-        "is_baseline_period = excluded.is_baseline_period, score_status = excluded.score_status, "
-        "updated_at = " +
-        std::string(kNow));
-    for (const AnomalyScoreRow& r : rows) {
-      rows::bind_anomaly_score(s.reset(), r);
-      s.run();
-    }
-    return rows.size();
-  }
-
-  std::vector<AnomalyScoreRow> load_anomaly_scores(Day from, Day to) override {
-    Stmt s(db_, std::string("SELECT ") + rows::kAnomalyScoreColumns +
-                    " FROM infra_anomaly_scores WHERE metric_date BETWEEN ? AND ? ORDER BY "
-                    "metric_date, service_type, instance_id, metric_name");
-    s.bind(from).bind(to);
-    std::vector<AnomalyScoreRow> out;
-    while (s.step()) out.push_back(rows::read_anomaly_score(s));
-    return out;
-  }
-
-  void visit_scored_history(Day from, Day to, std::span<const ServiceType> services,
-                            const std::function<void(const AnomalyScoreRow&)>& fn) override {
-    const bool arch = archived("infra_anomaly_scores", from, to);
-    Stmt s(db_, rows::history_select("infra_anomaly_scores", rows::kScoredHistoryColumns,
-                                     "metric_date BETWEEN ? AND ? AND score_status = 'SCORED'" +
-                                         services_in(services),
-                                     "1, 2, 3, 4", arch));
-    rows::bind_window(s, from, to, services, arch);
-    AnomalyScoreRow r;
-    while (s.step()) {
-      rows::read_scored_history(s, r);
-      fn(r);
-    }
-  }
-
-  size_t upsert_health_scores(std::span<const HealthRow> rows) override {
-    auto& s = cached(
-        "INSERT INTO infra_health_scores (metric_date, service_type, instance_id, cpu_score, "
-        "memory_score, "
-        "storage_score, connections_score, latency_score, throughput_score, errors_score, "
-        "health_score, grade, "
-        "trend_direction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (metric_date, service_type, instance_id) DO UPDATE SET "
-        "cpu_score = excluded.cpu_score, memory_score = excluded.memory_score, storage_score = "
-        "excluded.storage_score, "
-        "connections_score = excluded.connections_score, latency_score = excluded.latency_score, "
-        "throughput_score = excluded.throughput_score, errors_score = excluded.errors_score, "
-        "health_score = excluded.health_score, grade = excluded.grade, trend_direction = "
-        "excluded.trend_direction, "
-        "updated_at = " +
-        std::string(kNow));
-    for (const HealthRow& r : rows) {
-      rows::bind_health(s.reset(), r);
-      s.run();
-    }
-    return rows.size();
-  }
-
-  std::vector<HealthRow> load_health_scores(Day from, Day to) override {
-    const bool arch = archived("infra_health_scores", from, to);
-    Stmt s(db_, rows::history_select("infra_health_scores", rows::kHealthColumns,
-                                     "metric_date BETWEEN ? AND ?", "2, 3, 1", arch));
-    rows::bind_window(s, from, to, {}, arch);
-    std::vector<HealthRow> out;
-    while (s.step()) out.push_back(rows::read_health(s));
-    return out;
-  }
-
-  size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
-                             std::span<const AlertKey> keep) override {
-    const std::set<AlertKey> keep_set(keep.begin(), keep.end());
-    Stmt s(db_, rows::kStaleAlertCandidates);
-    s.bind(day);
-    std::vector<int64_t> stale;
-    while (s.step())
-      if (rows::is_stale_alert(s, services, keep_set)) stale.push_back(s.integer(0));
-    auto& del = cached("DELETE FROM infra_anomaly_alerts WHERE id = ?");
-    for (int64_t id : stale) del.reset().bind(id).run();
-    return stale.size();
-  }
-
-  size_t acknowledge_info_before(Day before, const std::string& by) override {
-    auto& s = cached(
-        "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
-        "= " +
-        std::string(kNow) + " WHERE severity = 'INFO' AND acknowledged = 0 AND alert_date < ?");
-    s.reset().bind(by).bind(before).run();
-    return static_cast<size_t>(sqlite3_changes(db_));
-  }
-
-  size_t upsert_alerts(std::span<const Alert> rows) override {
-    auto& s = cached(
-        "INSERT INTO infra_anomaly_alerts (alert_date, service_type, instance_id, metric_name, "
-        "alert_type, severity, "
-        "value, baseline_mean, baseline_sigma, z_score, we_rules, roc_pct, anomaly_score, "
-        "consecutive_anomaly_days, "
-        "message, recommended_action) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (alert_date, service_type, instance_id, metric_name, alert_type) DO UPDATE "
-        "SET severity = excluded.severity, value = "
-        "excluded.value, "
-        "baseline_mean = excluded.baseline_mean, baseline_sigma = excluded.baseline_sigma, "
-        "z_score = excluded.z_score, we_rules = excluded.we_rules, roc_pct = excluded.roc_pct, "
-        "anomaly_score = excluded.anomaly_score, consecutive_anomaly_days = "
-        "excluded.consecutive_anomaly_days, "
-        "message = excluded.message, recommended_action = excluded.recommended_action, "
-        "updated_at = " +
-        std::string(kNow));
-    for (const Alert& r : rows) {
-      rows::bind_alert(s.reset(), r);
-      s.run();
-    }
-    return rows.size();
-  }
-
-  std::vector<Alert> load_alerts(Day day) override {
-    Stmt s(db_, "SELECT " + rows::alert_columns("acknowledged_at") +
-                    " FROM infra_anomaly_alerts WHERE alert_date = ? ORDER BY " +
-                    rows::kAlertOrder);
-    s.bind(day);
-    std::vector<Alert> out;
-    while (s.step()) out.push_back(rows::read_alert(s));
-    return out;
-  }
-
-  size_t acknowledge_alerts(const AckFilter& f, const std::string& by,
-                            const std::string& note) override {
-    std::string sql =
-        "UPDATE infra_anomaly_alerts SET acknowledged = 1, acknowledged_by = ?, acknowledged_at "
-        "= " +
-        std::string(kNow) + ", notes = COALESCE(?, notes) WHERE acknowledged = 0";
-    if (f.id) sql += " AND id = ?";
-    if (f.instance_id) sql += " AND instance_id = ?";
-    if (f.severity) sql += " AND severity = ?";
-    if (f.before) sql += " AND alert_date < ?";
-    Stmt s(db_, sql);
-    s.bind(by).bind_text_or_null(note);
-    if (f.id) s.bind(*f.id);
-    if (f.instance_id) s.bind(*f.instance_id);
-    if (f.severity) s.bind(to_string(*f.severity));
-    if (f.before) s.bind(*f.before);
-    s.run();
-    return static_cast<size_t>(sqlite3_changes(db_));
-  }
-
-  std::vector<RunSummary> recent_runs(int limit) override {
-    Stmt s(db_,
-           "SELECT run_id, MIN(target_date), MIN(created_at) AS started, MAX(created_at), "
-           "SUM(status = 'SUCCESS'), SUM(status = 'FAILED'), SUM(status = 'SKIPPED'), "
-           "SUM(rows_affected) "
-           "FROM infra_monitoring_pipeline_log GROUP BY run_id ORDER BY started DESC, run_id DESC "
-           "LIMIT ?");
-    s.bind(limit);
-    std::vector<RunSummary> out;
-    while (s.step()) out.push_back(rows::read_run_summary(s));
-    return out;
-  }
-
-  std::string last_success_at() override {
-    Stmt s(db_,
-           "SELECT COALESCE(MAX(created_at), '') FROM infra_monitoring_pipeline_log WHERE status = "
-           "'SUCCESS'");
-    s.step();
-    return s.text(0);
-  }
-
-  std::vector<StepLogRow> failed_steps_since(const std::string& ts) override {
-    return step_log_rows(
-        "WHERE status = 'FAILED' AND created_at >= ? ORDER BY created_at DESC, id DESC", ts);
-  }
-
-  std::map<std::string, std::optional<Day>> latest_dates() override {
-    std::map<std::string, std::optional<Day>> out;
-    for (const auto& [table, col] : kDataTables) {
-      Stmt s(db_, std::string("SELECT MAX(") + col + ") FROM " + table);
-      s.step();
-      out[table] = s.is_null(0) ? std::nullopt : std::optional<Day>(s.day(0));
-    }
-    return out;
-  }
-
-  int64_t archive_rows(const std::string& table, Day before) override {
-    const std::string col = rows::archive_date_column(table);
-    Stmt count(db_, "SELECT COUNT(*) FROM " + table + " WHERE " + col + " < ?");
-    count.bind(before).step();
-    const int64_t expected = count.integer(0);
-    Stmt(db_, rows::archive_replaced(table)).bind(before).run();
-    Stmt copy(
-        db_, "INSERT INTO " + table + "_archive SELECT * FROM " + table + " WHERE " + col + " < ?");
-    copy.bind(before).run();
-    const int64_t copied = sqlite3_changes(db_);
-    Stmt del(db_, "DELETE FROM " + table + " WHERE " + col + " < ?");
-    del.bind(before).run();
-    const int64_t deleted = sqlite3_changes(db_);
-    rows::check_archive_counts(table, expected, copied, deleted);
-    return expected;
-  }
-
-  size_t delete_step_log_before(const std::string& ts) override {
-    Stmt s(db_, "DELETE FROM infra_monitoring_pipeline_log WHERE created_at < ?");
-    s.bind(ts).run();
-    return static_cast<size_t>(sqlite3_changes(db_));
-  }
-
-  void append_step_log(const StepLogRow& r) override {
-    auto& s = cached(
-        "INSERT INTO infra_monitoring_pipeline_log (run_id, target_date, step_num, step_name, "
-        "status, "
-        "rows_affected, duration_seconds, error_message, created_at) VALUES (?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (run_id, step_num) DO UPDATE SET status = excluded.status, "
-        "rows_affected = excluded.rows_affected, duration_seconds = excluded.duration_seconds, "
-        "error_message = excluded.error_message, created_at = excluded.created_at");
-    rows::bind_step_log(s.reset(), r);
-    s.run();
-  }
-
-  std::vector<StepLogRow> load_step_log(const std::string& run_id) override {
-    return step_log_rows("WHERE run_id = ? ORDER BY step_num", run_id);
-  }
-
-  std::string latest_run_id(Day target_date) override {
-    Stmt s(db_,
-           "SELECT run_id FROM infra_monitoring_pipeline_log WHERE target_date = ? "
-           "ORDER BY created_at DESC, id DESC LIMIT 1");
-    s.bind(target_date);
-    return s.step() ? s.text(0) : std::string();
-  }
-
-  std::map<std::string, int64_t> day_counts(Day day) override {
-    std::map<std::string, int64_t> out;
-    for (const auto& [table, col] : kDataTables) {
-      Stmt s(db_, std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + col + " = ?");
-      s.bind(day).step();
-      out[table] = s.integer(0);
-    }
-    Stmt s(db_, "SELECT COUNT(*) FROM infra_monitoring_pipeline_log WHERE run_id = ?");
-    s.bind(latest_run_id(day)).step();
-    out["infra_monitoring_pipeline_log"] = s.integer(0);
-    Stmt inv(db_, "SELECT COUNT(*) FROM infra_fleet_inventory WHERE status = 'ACTIVE'");
-    inv.step();
-    out["infra_fleet_inventory"] = inv.integer(0);
-    return out;
-  }
-
-  std::map<std::string, int64_t> grade_distribution(Day day) override {
-    Stmt s(db_,
-           "SELECT COALESCE(grade, 'no score'), COUNT(*) FROM infra_health_scores WHERE "
-           "metric_date = ? "
-           "GROUP BY grade ORDER BY grade");
-    s.bind(day);
-    std::map<std::string, int64_t> out;
-    while (s.step()) out[s.text(0)] = s.integer(1);
-    return out;
-  }
-
-  std::vector<PartitionReport> maintain_partitions(Day, int, bool) override {
-    throw UsageError("partitions: " + describe() +
-                     " is SQLite, which has no partitions (they are a MySQL/MariaDB feature)");
-  }
-
  private:
   // Pipeline log rows selected by `where_order` (one text parameter).
-  std::vector<StepLogRow> step_log_rows(const std::string& where_order, const std::string& param) {
-    Stmt s(db_, "SELECT " + rows::step_log_columns("created_at") +
-                    " FROM infra_monitoring_pipeline_log " + where_order);
-    s.bind(param);
-    std::vector<StepLogRow> out;
-    while (s.step()) out.push_back(rows::read_step_log(s));
-    return out;
+  // ---- The dialect (store/sql_core.h) ----
+  friend class SqlCore<SqliteStore>;
+  template <class Bind, class Row>
+  void query(const std::string& sql, Bind&& bind, Row&& row) {
+    Stmt s(db_, sql);
+    bind(s);
+    while (s.step()) row(s);
+  }
+  template <class Bind>
+  size_t exec(const std::string& sql, Bind&& bind) {
+    Stmt s(db_, sql);
+    bind(s);
+    s.run();
+    return static_cast<size_t>(sqlite3_changes(db_));
+  }
+  static std::string ts(const std::string& expr) { return expr; }  // stored as text already
+  static std::string now() { return kNow; }
+  // The unary + keeps SQLite from choosing the per-series index for the service filter: the
+  // date range on the date-leading unique index is what bounds these reads.
+  static std::string services_in(std::span<const ServiceType> s) {
+    return rows::services_in(s, "+");
+  }
+
+  // One cached statement per table, run per row (SQLite's fastest batching: multi-row
+  // statements add nothing inside a transaction).
+  template <class Row, class Bind>
+  size_t upsert(const rows::UpsertSpec& u, std::span<const Row> rows, Bind bind) {
+    auto& s = cached(
+        rows::upsert_insert(u) + " " + rows::upsert_row(u) + " ON CONFLICT (" +
+        rows::upsert_key(u) + ") DO UPDATE SET " +
+        rows::upsert_updates(u, [](const std::string& c) { return c + " = excluded." + c; }) +
+        (u.has_updated_at ? std::string(", updated_at = ") + kNow : std::string()));
+    for (const Row& r : rows) {
+      bind(s.reset(), r);
+      s.run();
+    }
+    return rows.size();
   }
 
   void exec(const std::string& sql) {

@@ -1,24 +1,22 @@
+// `demo`: 30 simulated days backfilled, then yesterday's run, and a summary to read.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
-#include <ostream>
+#include <iostream>
 #include <sstream>
 
 #include "app/app.h"
+#include "app/command.h"
+#include "app/wiring.h"
 #include "core/catalog.h"
 
 namespace im::app {
 
 namespace {
-
-std::string thousands(int64_t v) {
-  std::string s = std::to_string(v < 0 ? -v : v), out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i && (s.size() - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  return v < 0 ? "-" + out : out;
-}
 
 std::string num(double v, int precision = 1) {
   std::ostringstream o;
@@ -34,32 +32,8 @@ std::string num(double v, int precision = 1) {
   return o.str();
 }
 
-}  // namespace
-
-void print_run_report(std::ostream& out, const pipeline::RunReport& report, bool dry_run) {
-  for (const auto& d : report.days) {
-    int ok = 0, skipped = 0, failed = 0;
-    std::map<std::string, int64_t> writes;
-    for (const auto& s : d.steps) {
-      ok += s.status == StepStatus::SUCCESS;
-      skipped += s.status == StepStatus::SKIPPED;
-      failed += s.status == StepStatus::FAILED;
-      for (const auto& [t, n] : s.writes) writes[t] += n;
-    }
-    out << d.day.str() << "  run " << d.run_id << "  " << ok << " succeeded, " << skipped
-        << " skipped, " << failed << " failed\n";
-    for (const auto& s : d.steps)
-      if (s.status == StepStatus::FAILED)
-        out << "  step " << s.num << " " << s.name << " FAILED: " << s.message << "\n";
-    if (dry_run) {
-      out << "  dry run, nothing written; it would have written:\n";
-      for (const auto& [t, n] : writes)
-        out << "    " << std::left << std::setw(32) << t << std::right << std::setw(8)
-            << thousands(n) << " rows\n";
-    }
-  }
-}
-
+// What a person reads after the demo: the day's rows against the guide's ranges, alerts,
+// grades, the largest deviations, and how to query the tables.
 void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   auto counts = store.day_counts(day);
   auto run_id = store.latest_run_id(day);
@@ -85,7 +59,8 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
     if (r.status == StepStatus::SUCCESS) continue;
     if (r.status == StepStatus::FAILED) ++failed;
     out << "  step " << std::setw(2) << r.step_num << " " << std::left << std::setw(26)
-        << r.step_name << std::right << " " << to_string(r.status) << ": " << r.error_message << "\n";
+        << r.step_name << std::right << " " << to_string(r.status) << ": " << r.error_message
+        << "\n";
   }
 
   auto alerts = store.load_alerts(day);
@@ -138,6 +113,81 @@ void print_day_summary(std::ostream& out, store::Store& store, Day day) {
   else
     out << "\nQuery it:  sqlite3 " << where.substr(9) << " \"" << query << "\"\n";
   if (failed) out << "\n" << failed << " step(s) FAILED: see the log above.\n";
+}
+
+class DemoCommand final : public Command {
+ public:
+  void add_to(CLI::App& app) override {
+    sub = app.add_subcommand("demo",
+                             "backfill 30 simulated days, run yesterday, and print a summary");
+    sub->add_option("--days", days_, "days to backfill before the demo's day")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 365));
+    sub->add_option("--date", date_,
+                    "the day of the daily run (YYYY-MM-DD); default: yesterday UTC");
+  }
+
+  int run(Runtime& rt) override {
+    const LoadedSettings& ls = rt.load();
+    check(ls.settings);
+    const Day today = rt.today();
+    const Day yesterday =
+        sub->get_option("--date")->count() ? parse_day_flag("--date", date_, today + 1) : today - 1;
+    if (yesterday >= today)
+      throw UsageError("--date " + yesterday.str() +
+                       ": not a complete UTC day yet (the latest is " + (today - 1).str() + ")");
+    if (yesterday - days_ < kFirstDay)
+      throw UsageError("--date " + yesterday.str() + " with --days " + std::to_string(days_) +
+                       ": the backfill would start before " + kFirstDay.str());
+    rt.start_logging();
+    auto db = rt.open(store::OpenMode::READ_WRITE, "demo");
+    const Clock clock = Clock::system();
+    pipeline::Pipeline p(ls.settings, *db.store, build_sources(ls.settings, ls.environment, clock),
+                         clock);
+    std::cerr << "demo: backfilling " << days_ << " days (" << (yesterday - days_).str() << " to "
+              << (yesterday - 1).str() << ") into " << db.store->describe() << "\n";
+    pipeline::RunOptions back;
+    back.lock_held = true;
+    for (int i = days_; i >= 1; --i) back.days.push_back(yesterday - i);
+    auto level = spdlog::get_level();
+    if (level > spdlog::level::debug) spdlog::set_level(spdlog::level::warn);
+    auto t0 = std::chrono::steady_clock::now();
+    auto backfill_report = p.run(back);
+    spdlog::set_level(level);
+    if (backfill_report.interrupted_by) return exit_code(backfill_report);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << "demo: backfill done in " << std::fixed << std::setprecision(1) << secs << " s"
+              << (backfill_report.failed() ? " with FAILED steps (see the log above)" : "") << "\n";
+    std::cerr << "demo: daily run for " << yesterday.str() << "\n";
+    pipeline::RunOptions daily;
+    daily.lock_held = true;
+    daily.days = {yesterday};
+    auto report = p.run(daily);
+    print_day_summary(std::cout, *db.store, yesterday);
+    if (report.interrupted_by) return exit_code(report);
+    return backfill_report.failed() || report.failed() ? kExitFailed : kExitOk;
+  }
+
+ private:
+  static void check(const Settings& s) {
+    if (s.source != "simulate")
+      throw ConfigError(
+          "invalid configuration: the demo runs on the simulated fleet; source is \"" + s.source +
+          "\" (set source: simulate or unset IM_SOURCE)");
+    if (s.pipeline.dry_run)
+      throw ConfigError(
+          "invalid configuration: the demo writes its database; unset DRY_RUN (or "
+          "pipeline.dry_run) to run it, or use `run --dry-run`");
+  }
+
+  int days_ = 30;
+  std::string date_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> demo_command() {
+  return std::make_unique<DemoCommand>();
 }
 
 }  // namespace im::app
