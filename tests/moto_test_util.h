@@ -28,7 +28,7 @@ inline void seed_moto(const std::string& region, const std::string& args) {
 // its own, no step retries and no delay between CloudWatch batches.
 inline Settings live_aws(const std::string& region, const std::string& endpoint = moto_url()) {
   Settings s;
-  s.source = "live";
+  s.source = Settings::Source::LIVE;
   s.cloudwatch.region = region;
   s.aws.endpoint_url = endpoint;
   s.aws.access_key_id = "AKIDTEST";

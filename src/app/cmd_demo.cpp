@@ -170,10 +170,10 @@ class DemoCommand final : public Command {
 
  private:
   static void check(const Settings& s) {
-    if (s.source != "simulate")
+    if (s.source != Settings::Source::SIMULATE)
       throw ConfigError(
-          "invalid configuration: the demo runs on the simulated fleet; source is \"" + s.source +
-          "\" (set source: simulate or unset IM_SOURCE)");
+          "invalid configuration: the demo runs on the simulated fleet; source is \"live\" (set "
+          "source: simulate or unset IM_SOURCE)");
     if (s.pipeline.dry_run)
       throw ConfigError(
           "invalid configuration: the demo writes its database; unset DRY_RUN (or "

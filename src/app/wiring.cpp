@@ -40,7 +40,7 @@ collect::aws::CloudWatchOptions cloudwatch_options(const Settings& s) {
   cw.instances_per_request = s.cloudwatch.batch_size;
   cw.delay_between_batches = s.cloudwatch.delay_between_batches;
   cw.period_seconds = s.cloudwatch.period_seconds;
-  cw.json_protocol = s.cloudwatch.protocol == "json";
+  cw.json_protocol = s.cloudwatch.protocol == Settings::CloudWatch::Protocol::JSON;
   const auto& stats = s.cloudwatch.statistics;
   cw.percentiles = std::find(stats.begin(), stats.end(), "p95") != stats.end();
   for (const auto& item : s.cloudwatch.metrics) {  // validated: SERVICE:MetricName
@@ -140,7 +140,7 @@ pipeline::Sources build_sources(const Settings& s,
                                 const std::map<std::string, std::string>& environment,
                                 const Clock& clock) {
   pipeline::Sources out;
-  if (s.source == "simulate") {
+  if (s.source == Settings::Source::SIMULATE) {
     add_simulator(s, out);
   } else {
     add_prometheus(s, out);

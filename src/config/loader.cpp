@@ -152,6 +152,22 @@ Setter text(Get get) {
   return [=](Settings& s, const Raw& r) { get(s) = trim(r.value); };
 }
 
+// An enumerated setting: its words (lower case) and the enum each stands for.
+template <typename Get, typename E>
+Setter enum_of(Get get, std::vector<std::pair<std::string, E>> words) {
+  return [=](Settings& s, const Raw& r) {
+    const std::string v = lower(trim(r.value));
+    for (const auto& [word, e] : words)
+      if (v == word) {
+        get(s) = e;
+        return;
+      }
+    std::string list;
+    for (const auto& w : words) list += (list.empty() ? "" : ", ") + w.first;
+    fail(r.key, r, "must be one of: " + list);
+  };
+}
+
 template <typename Get>
 Setter one_of(Get get, std::vector<std::string> allowed) {
   return [=](Settings& s, const Raw& r) {
@@ -208,6 +224,13 @@ bool is_statistic(const std::string& v) {
     return s.member;          \
   }
 
+// A list default as the registry documents it: the struct's own items, comma-separated.
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
 const std::vector<KeyDef>& registry() {
   static const std::vector<KeyDef> keys = {
       {"pipeline.schedule_cron", "", "0 6 * * *",
@@ -230,7 +253,9 @@ const std::vector<KeyDef>& registry() {
       {"pipeline.dry_run", "DRY_RUN", "false", "collect and compute but write nothing",
        boolean(F(pipeline.dry_run))},
       {"source", "", "simulate", "simulate (built-in simulated fleet) or live (Prometheus and AWS)",
-       one_of(F(source), {"simulate", "live"})},
+       enum_of(F(source), std::vector<std::pair<std::string, Settings::Source>>{
+                              {"simulate", Settings::Source::SIMULATE},
+                              {"live", Settings::Source::LIVE}})},
       {"simulate.seed", "", "42", "seed of the simulated fleet (same seed, same data)",
        [](Settings& s, const Raw& r) {
          uint64_t v = 0;
@@ -276,7 +301,7 @@ const std::vector<KeyDef>& registry() {
        text(F(prometheus.bearer_token)), true},
       {"prometheus.ca_file", "", "", "CA bundle (PEM) for an https Prometheus",
        text(F(prometheus.ca_file))},
-      {"prometheus.metrics", "", "(the 10 metrics of prometheus-redis-exporter)",
+      {"prometheus.metrics", "", joined(Settings{}.prometheus.metrics),
        "exporter metric names to collect (a name may omit the _total of a counter)",
        string_list(
            F(prometheus.metrics),
@@ -339,7 +364,10 @@ const std::vector<KeyDef>& registry() {
       {"cloudwatch.protocol", "", "json",
        "GetMetricData protocol: json (AWS JSON 1.0, smaller requests) or query (form and XML, "
        "for an endpoint that only speaks that)",
-       one_of(F(cloudwatch.protocol), {"json", "query"})},
+       enum_of(F(cloudwatch.protocol),
+               std::vector<std::pair<std::string, Settings::CloudWatch::Protocol>>{
+                   {"json", Settings::CloudWatch::Protocol::JSON},
+                   {"query", Settings::CloudWatch::Protocol::QUERY}})},
       {"cloudwatch.metrics", "", "",
        "SERVICE:MetricName items (RDS:CPUUtilization): a service with any listed collects only "
        "those; empty: every catalog metric",

@@ -25,15 +25,18 @@ struct Settings {
     int max_retries = 3;
     double retry_delay_seconds = 60;
     bool dry_run = false;  // DRY_RUN
+    bool operator==(const Pipeline&) const = default;
   } pipeline;
 
-  std::string source = "simulate";  // simulate | live
+  enum class Source { SIMULATE, LIVE };
+  Source source = Source::SIMULATE;  // simulate (the built-in fleet) | live (Prometheus, AWS)
 
   struct Simulate {
     uint64_t seed = 42;
     int redis_instances = 76;
     int rds_instances = 62;
     int ec2_instances = 20;
+    bool operator==(const Simulate&) const = default;
   } simulate;
 
   struct Prometheus {
@@ -53,6 +56,7 @@ struct Settings {
         "redis_commands_processed_total", "redis_cpu_user_seconds_total",
         "redis_keyspace_hits_total",      "redis_keyspace_misses_total",
         "redis_evicted_keys_total",       "redis_db_keys"};
+    bool operator==(const Prometheus&) const = default;
   } prometheus;
 
   struct CloudWatch {
@@ -62,14 +66,17 @@ struct Settings {
     int period_seconds = 86400;  // 86400: the day's statistics; less: period averages
     std::vector<std::string> statistics{"Average", "Maximum", "Minimum", "p95"};
     std::vector<std::string> services{"RDS"};  // besides EC2 (features.enable_ec2)
-    std::string protocol = "json";             // GetMetricData: json (AWS JSON 1.0) | query
+    enum class Protocol { JSON, QUERY };
+    Protocol protocol = Protocol::JSON;  // GetMetricData: json (AWS JSON 1.0) | query
     // "SERVICE:MetricName" items; a service with any listed collects only those (empty: all
     // of the catalog's metrics of every service).
     std::vector<std::string> metrics;
+    bool operator==(const CloudWatch&) const = default;
   } cloudwatch;
 
   struct Inventory {
     int stale_after_days = 7;  // Prometheus: days without a sample before DECOMMISSIONED
+    bool operator==(const Inventory&) const = default;
   } inventory;
 
   struct Mysql {
@@ -83,6 +90,7 @@ struct Settings {
     std::string charset = "utf8mb4";
     std::string ssl_mode = "preferred";  // DB_SSL_MODE
     std::string ssl_ca;                  // DB_SSL_CA
+    bool operator==(const Mysql&) const = default;
   } mysql;
 
   struct Aws {
@@ -92,6 +100,7 @@ struct Settings {
     std::string endpoint_url;       // every AWS service (a VPC endpoint, moto); "" = AWS's own
     int max_attempts = 5;           // AWS_MAX_ATTEMPTS
     double retry_base_seconds = 1.0;
+    bool operator==(const Aws&) const = default;
   } aws;
 
   StorageUrl storage;  // storage.url, default sqlite://var/infra_monitor.db
@@ -106,6 +115,7 @@ struct Settings {
     std::optional<Direction> direction;
     std::optional<double> limit_warning, limit_critical, limit_emergency;
     bool we_rules_set = false;  // the metric sets its own we_rules_enabled
+    bool operator==(const MetricOverride&) const = default;
   };
   std::map<std::string, MetricOverride> metric_overrides;  // by metric name
 
@@ -113,14 +123,16 @@ struct Settings {
     bool enable_alerts = true;  // ENABLE_ALERTS
     bool enable_health = true;  // ENABLE_HEALTH
     bool enable_ec2 = false;    // ENABLE_EC2
+    bool operator==(const Features&) const = default;
   } features;
 
   struct Log {
     std::string level = "info";   // LOG_LEVEL: debug | info | warning | error
     std::string format = "text";  // text | json
+    bool operator==(const Log&) const = default;
   } log;
 
-  // Values that must never be printed: the logger redacts each of them.
+  bool operator==(const Settings&) const = default;
 };
 
 // Where each layer comes from. Paths that were not given explicitly are optional: a

@@ -15,6 +15,7 @@ struct StorageUrl {
   std::string user, host, database;  // mysql
   int port = 3306;                   // mysql
 
+  bool operator==(const StorageUrl&) const = default;
   bool in_memory() const { return kind == Kind::SQLITE && path == ":memory:"; }
   std::string str() const;  // canonical text, never with a password
 };

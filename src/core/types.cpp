@@ -140,6 +140,19 @@ std::string_view to_string(Dimension d) {
   return name_of(d, kDimensions);
 }
 
+void RawSeries::start_grid(int64_t start, int32_t step) {
+  start_unix = start;
+  step_seconds = step;
+  values.assign(step > 0 ? static_cast<size_t>(Day::kSecondsPerDay / step) : 0, NAN);
+}
+
+void RawSeries::place(double t, double v) {
+  const double offset = t - static_cast<double>(start_unix);
+  if (offset < 0 || offset >= Day::kSecondsPerDay || step_seconds <= 0) return;
+  const auto slot = static_cast<size_t>(offset / step_seconds);
+  if (slot < values.size()) values[slot] = v;
+}
+
 double DailyMetric::stat(Stat s) const {
   switch (s) {
     case Stat::AVG:

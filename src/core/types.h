@@ -89,6 +89,12 @@ struct RawSeries {
   int64_t start_unix = 0;
   int32_t step_seconds = 300;
   std::vector<double> values;
+
+  // An empty grid (every slot NaN) of the UTC day starting at `start`, one slot per `step`.
+  void start_grid(int64_t start, int32_t step);
+  // A sample at `t` (UTC seconds) into its slot; outside the day it is ignored. A later sample
+  // in the same slot (a faster scrape than the grid) replaces an earlier one.
+  void place(double t, double v);
 };
 
 // One source metric's statistics over a whole UTC day as the source computed them

@@ -19,6 +19,7 @@ struct Params {
   double min_sigma_abs = 0.0;
   double z_cap = 10.0;
   double rule_min_z = 1.0;
+  bool operator==(const Params&) const = default;
 };
 
 }  // namespace im::spc

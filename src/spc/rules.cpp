@@ -1,15 +1,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "spc/sign.h"
 #include "spc/spc.h"
 
 namespace im::spc {
-
-namespace {
-int sign(double v) {
-  return v > 0 ? 1 : v < 0 ? -1 : 0;
-}
-}  // namespace
 
 std::vector<int> western_electric(std::span<const PastScore> past, double x, double z,
                                   const std::vector<int>& enabled, int side[6]) {

@@ -1,14 +1,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "spc/sign.h"
 #include "spc/spc.h"
 
 namespace im::spc {
 
 namespace {
-int sign(double v) {
-  return v > 0 ? 1 : v < 0 ? -1 : 0;
-}
 bool at_least_warning(Severity s) {
   return s == Severity::WARNING || s == Severity::CRITICAL;
 }

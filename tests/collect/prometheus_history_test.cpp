@@ -130,7 +130,7 @@ TEST(PrometheusHistory, EveryStoredAggregateEqualsTheGeneratedSamples) {
   std::string why;
   auto store = store::open_store(*parse_storage_url("sqlite://" + dir.file("h.db"), why));
   Settings s;
-  s.source = "live";
+  s.source = Settings::Source::LIVE;
   s.prometheus.url = test::prom("IM_TEST_PROM_HISTORY_URL");
   s.pipeline.max_retries = 0;
   const int64_t now = day_of(kSpec.days).start_unix() + 6 * 3600;

@@ -90,7 +90,7 @@ TEST(Config, DefaultsWithoutAnyFile) {
   TempDir dir;
   auto ls = load_settings(sources_in(dir));
   const Settings& s = ls.settings;
-  EXPECT_EQ(s.source, "simulate");
+  EXPECT_EQ(s.source, Settings::Source::SIMULATE);
   EXPECT_EQ(s.storage.str(), "sqlite://var/infra_monitor.db");
   EXPECT_EQ(s.spc.rolling_window_days, 14);
   EXPECT_DOUBLE_EQ(s.spc.sigma_warning, 2.0);
@@ -296,6 +296,28 @@ TEST(Config, DotenvAcceptsExportQuotesAndComments) {
   const auto s = load_settings(src).settings;
   EXPECT_EQ(s.cloudwatch.region, "us-west-2");
   EXPECT_EQ(s.cloudwatch.batch_size, 25);
+}
+
+// Issue #14: a default is written once. The registry's documented default (README, --help) and
+// the Settings struct's initial value must agree: giving each key its documented default
+// explicitly changes nothing.
+TEST(Config, EveryDocumentedDefaultIsTheBuiltInOne) {
+  TempDir dir;
+  const Settings built_in = load_settings(sources_in(dir)).settings;
+  size_t checked = 0;
+  for (const auto& k : known_keys()) {
+    if (k.default_value.empty()) continue;  // no default: the key is unset unless given
+    SCOPED_TRACE(k.path + " = " + k.default_value);
+    auto src = sources_in(dir);
+    src.cli[k.path] = k.default_value;
+    try {
+      EXPECT_TRUE(load_settings(src).settings == built_in);
+    } catch (const ConfigError& e) {
+      ADD_FAILURE() << e.what();
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 40u);
 }
 
 TEST(Config, SecretsAreCollectedForRedaction) {

@@ -194,7 +194,7 @@ TEST_F(Hardening, ARecomputeOfEveryKeptDayAfterAnArchiveEqualsTheOriginal) {
 // exited 0 with 0 rows.
 TEST_F(Hardening, AnUnreachableConfiguredSourceFailsTheRun) {
   Settings live = settings;
-  live.source = "live";
+  live.source = Settings::Source::LIVE;
   live.aws.endpoint_url = "http://proxy-user:Pr0xyS3cret@127.0.0.1:9";  // nothing listens
   live.aws.access_key_id = "AKIDEXAMPLE";
   live.aws.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

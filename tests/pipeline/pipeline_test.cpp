@@ -235,7 +235,7 @@ TEST_F(PipelineTest, Ec2IsCollectedOnlyWhenEnabled) {
 }
 
 TEST_F(PipelineTest, LiveSourceWithoutCollectorsSkipsCollectionWithTheReason) {
-  settings.source = "live";
+  settings.source = Settings::Source::LIVE;
   // No AWS credentials anywhere (and no metadata service to ask).
   for (const char* v : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ROLE_ARN"}) unsetenv(v);
   setenv("AWS_EC2_METADATA_DISABLED", "true", 1);

@@ -23,7 +23,7 @@ const StepResult& step(const DayResult& d, int num) {
 
 Settings live(const std::string& url) {
   Settings s;
-  s.source = "live";
+  s.source = Settings::Source::LIVE;
   s.prometheus.url = url;
   s.prometheus.scrape_interval = "1s";
   s.prometheus.scrape_interval_seconds = 1;  // the harness scrapes every second

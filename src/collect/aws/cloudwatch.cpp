@@ -373,7 +373,6 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
     std::vector<Query> qs;
     qs.reserve(pair_count);
     for (uint32_t p = 0; p < pair_count; ++p) qs.push_back({p, kAverage, co_.period_seconds});
-    const int slots = static_cast<int>(Day::kSecondsPerDay / co_.period_seconds);
     std::map<size_t, RawSeries> series;
     auto b = run(day, plan, qs, [&](size_t q, const auto& times, const auto& values) {
       if (times.empty()) return;  // no datapoint: no row, never a zero
@@ -382,15 +381,9 @@ Collected CloudWatchSource::collect(Day day, ServiceType service,
         rs.service = service;
         rs.instance_id = plan.instance(qs[q].pair);
         rs.source_metric = plan.metric(qs[q].pair);
-        rs.start_unix = day.start_unix();
-        rs.step_seconds = co_.period_seconds;
-        rs.values.assign(static_cast<size_t>(slots), NAN);
+        rs.start_grid(day.start_unix(), co_.period_seconds);
       }
-      for (size_t k = 0; k < times.size(); ++k) {
-        const int64_t offset = times[k] - day.start_unix();
-        if (offset < 0 || offset >= Day::kSecondsPerDay) continue;
-        rs.values[static_cast<size_t>(offset / co_.period_seconds)] = values[k];
-      }
+      for (size_t k = 0; k < times.size(); ++k) rs.place(static_cast<double>(times[k]), values[k]);
     });
     lose(qs, b);
     for (auto& [p, rs] : series)

@@ -56,8 +56,13 @@ json parse_envelope(const std::string& body, const std::string& what, size_t* re
       return doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>()
                                                        : std::string(def);
     };
-    throw SourceError("prometheus: " + what + " was refused (" + text("errorType", "unknown") +
-                      "): " + answer_excerpt(text("error", "")));
+    const std::string type = text("errorType", "unknown"), error = text("error", "");
+    const std::string message =
+        "prometheus: " + what + " was refused (" + type + "): " + answer_excerpt(error);
+    // Prometheus gives no code for this one: its error text is the only mark, read here once.
+    if (type == "execution" && error.find("too many samples") != std::string::npos)
+      throw QueryTooLargeError(message);
+    throw SourceError(message);
   }
   return doc;
 }

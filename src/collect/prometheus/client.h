@@ -10,7 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "core/types.h"
+
 namespace im::collect::prometheus {
+
+// A query Prometheus refused because its answer would hold more samples than the server
+// allows (--query.max-samples; errorType "execution"). The caller can ask for less at once.
+struct QueryTooLargeError : SourceError {
+  using SourceError::SourceError;
+};
 
 struct ClientOptions {
   std::string url;  // e.g. http://prom:9090 (no trailing slash needed)

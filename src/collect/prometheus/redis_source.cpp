@@ -49,9 +49,8 @@ void RedisSource::fetch(const std::string& metric, Day day, std::span<const std:
     auto r = query(selector(metric, only) + kDayRange, day);
     out.insert(out.end(), std::make_move_iterator(r.matrix.begin()),
                std::make_move_iterator(r.matrix.end()));
-  } catch (const SourceError& e) {
-    if (only.size() <= 1 || std::string(e.what()).find("too many samples") == std::string::npos)
-      throw;
+  } catch (const QueryTooLargeError&) {
+    if (only.size() <= 1) throw;
     const size_t half = only.size() / 2;
     fetch(metric, day, only.subspan(0, half), out);
     fetch(metric, day, only.subspan(half), out);
@@ -131,17 +130,14 @@ std::vector<RawSeries> RedisSource::collect_series(Day day, ServiceType service,
   std::set<std::string> wanted;
   for (const auto& i : instances) wanted.insert(i.id);
   const std::vector<std::string> ids(wanted.begin(), wanted.end());
-  const int slots = static_cast<int>(Day::kSecondsPerDay / opts_.step_seconds);
-  const double start = static_cast<double>(day.start_unix());
   for (const std::string& metric : opts_.metrics) {
     const std::string name(catalog_input(ServiceType::REDIS, metric));
     if (name.empty()) continue;  // validated in the configuration
     std::vector<Series> matrix;
     try {
       fetch(metric, day, {}, matrix);  // every instance at once
-    } catch (const SourceError& e) {
-      if (std::string(e.what()).find("too many samples") == std::string::npos || ids.size() < 2)
-        throw;
+    } catch (const QueryTooLargeError&) {
+      if (ids.size() < 2) throw;
       matrix.clear();  // split by instance, in halves
       const std::span<const std::string> all(ids);
       fetch(metric, day, all.subspan(0, all.size() / 2), matrix);
@@ -157,15 +153,8 @@ std::vector<RawSeries> RedisSource::collect_series(Day day, ServiceType service,
       for (const auto& [k, v] : s.labels)  // labels that split a metric, e.g. db="db0"
         if (k != "__name__" && k != "job" && k != opts_.instance_label)
           rs.labels += (rs.labels.empty() ? "" : ",") + k + "=" + v;
-      rs.start_unix = day.start_unix();
-      rs.step_seconds = opts_.step_seconds;
-      rs.values.assign(static_cast<size_t>(slots), NAN);
-      // Samples go to the slot of their time; with a faster scrape, the last one in a slot.
-      for (size_t k = 0; k < s.times.size(); ++k) {
-        const double offset = s.times[k] - start;
-        if (offset < 0 || offset >= Day::kSecondsPerDay) continue;
-        rs.values[static_cast<size_t>(offset / opts_.step_seconds)] = s.values[k];
-      }
+      rs.start_grid(day.start_unix(), opts_.step_seconds);
+      for (size_t k = 0; k < s.times.size(); ++k) rs.place(s.times[k], s.values[k]);
       out.push_back(std::move(rs));
     }
   }
