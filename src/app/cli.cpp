@@ -48,9 +48,10 @@ void install_stop_handlers() {
 }
 
 // Until the configuration is read, the secrets the environment already holds are masked.
-void start_early_logging(const GlobalFlags& g) {
+void start_early_logging(const GlobalFlags& g,
+                         const std::map<std::string, std::string>& environment) {
   std::vector<std::string> secrets;
-  for (const auto& [name, value] : process_environment())
+  for (const auto& [name, value] : environment)
     if (!value.empty() && is_secret_variable(name)) secrets.push_back(value);
   setup_logging("info", g.log_format == "json" ? "json" : "text", secrets);
 }
@@ -121,8 +122,9 @@ int main_entry(int argc, char** argv) {
   g.env_explicit = app.get_option("--env-file")->count() > 0;
 
   install_stop_handlers();
-  start_early_logging(g);
-  Runtime rt(g, now_unix());
+  auto environment = process_environment();  // the one read of the environment
+  start_early_logging(g, environment);
+  Runtime rt(g, now_unix(), std::move(environment));
   for (auto& c : commands)
     if (c->sub->parsed()) return with_exit_codes([&] { return c->run(rt); });
   return kExitUsage;

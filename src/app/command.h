@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ struct GlobalFlags {
 // The configuration, logging and the store, built once for the subcommand that runs.
 class Runtime {
  public:
-  Runtime(GlobalFlags flags, int64_t now_unix);
+  // `environment`: the process environment, read once by the entry point.
+  Runtime(GlobalFlags flags, int64_t now_unix, std::map<std::string, std::string> environment);
   int64_t now() const { return now_; }
   Day today() const { return Day::from_unix_seconds(now_); }
 
@@ -51,6 +53,7 @@ class Runtime {
  private:
   GlobalFlags flags_;
   int64_t now_;
+  std::map<std::string, std::string> environment_;
   std::unique_ptr<LoadedSettings> loaded_;
 };
 

@@ -9,7 +9,9 @@
 
 namespace im::app {
 
-Runtime::Runtime(GlobalFlags flags, int64_t now_unix) : flags_(std::move(flags)), now_(now_unix) {}
+Runtime::Runtime(GlobalFlags flags, int64_t now_unix,
+                 std::map<std::string, std::string> environment)
+    : flags_(std::move(flags)), now_(now_unix), environment_(std::move(environment)) {}
 
 const LoadedSettings& Runtime::load(bool dry_run) {
   if (loaded_) return *loaded_;
@@ -18,7 +20,7 @@ const LoadedSettings& Runtime::load(bool dry_run) {
   src.config_explicit = flags_.config_explicit;
   src.env_path = flags_.env_file;
   src.env_explicit = flags_.env_explicit;
-  src.environment = process_environment();  // the one read of the environment
+  src.environment = environment_;
   if (!flags_.log_format.empty()) src.cli["log.format"] = flags_.log_format;
   if (!flags_.log_level.empty()) src.cli["log.level"] = flags_.log_level;
   if (!flags_.storage_url.empty()) src.cli["storage.url"] = flags_.storage_url;
