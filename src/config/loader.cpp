@@ -397,7 +397,11 @@ const std::vector<KeyDef>& registry() {
       {"mysql.ssl_mode", "DB_SSL_MODE", "preferred",
        "TLS to the server: disabled, preferred (TLS when offered), required, verify_identity "
        "(certificate and host name checked)",
-       one_of(F(mysql.ssl_mode), {"disabled", "preferred", "required", "verify_identity"})},
+       enum_of(F(mysql.ssl_mode), std::vector<std::pair<std::string, TlsMode>>{
+                                      {"disabled", TlsMode::DISABLED},
+                                      {"preferred", TlsMode::PREFERRED},
+                                      {"required", TlsMode::REQUIRED},
+                                      {"verify_identity", TlsMode::VERIFY_IDENTITY}})},
       {"mysql.ssl_ca", "DB_SSL_CA", "", "CA certificate file (PEM) for verify_identity",
        text(F(mysql.ssl_ca))},
       {"aws.access_key_id", "AWS_ACCESS_KEY_ID", "", "AWS access key (prefer an IAM role)",

@@ -88,8 +88,8 @@ struct Settings {
     int connect_timeout = 30;
     int read_timeout = 120;
     std::string charset = "utf8mb4";
-    std::string ssl_mode = "preferred";  // DB_SSL_MODE
-    std::string ssl_ca;                  // DB_SSL_CA
+    TlsMode ssl_mode = TlsMode::PREFERRED;  // DB_SSL_MODE
+    std::string ssl_ca;                     // DB_SSL_CA
     bool operator==(const Mysql&) const = default;
   } mysql;
 

@@ -4,6 +4,20 @@
 
 namespace im {
 
+std::string_view to_string(TlsMode m) {
+  switch (m) {
+    case TlsMode::DISABLED:
+      return "disabled";
+    case TlsMode::PREFERRED:
+      return "preferred";
+    case TlsMode::REQUIRED:
+      return "required";
+    case TlsMode::VERIFY_IDENTITY:
+      return "verify_identity";
+  }
+  return "?";
+}
+
 std::string StorageUrl::str() const {
   if (kind == Kind::SQLITE) return "sqlite://" + path;
   return "mysql://" + user + "@" + host + ":" + std::to_string(port) + "/" + database;

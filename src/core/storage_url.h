@@ -20,6 +20,14 @@ struct StorageUrl {
   std::string str() const;  // canonical text, never with a password
 };
 
+// TLS to a MySQL/MariaDB server (mysql.ssl_mode): none; when the server offers it; required;
+// required with the certificate and host name verified.
+enum class TlsMode { DISABLED, PREFERRED, REQUIRED, VERIFY_IDENTITY };
+std::string_view to_string(TlsMode m);  // "disabled", "preferred", "required", "verify_identity"
+inline bool tls_required(TlsMode m) {
+  return m == TlsMode::REQUIRED || m == TlsMode::VERIFY_IDENTITY;
+}
+
 // Parses storage.url; on failure returns nullopt and sets `why` to what is wrong.
 std::optional<StorageUrl> parse_storage_url(std::string_view text, std::string& why);
 

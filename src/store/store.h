@@ -58,8 +58,8 @@ struct MysqlOptions {
   std::string password;                          // never logged, never in an error message
   int connect_timeout = 30, read_timeout = 120;  // seconds; read_timeout also bounds writes
   std::string charset = "utf8mb4";
-  std::string ssl_mode = "preferred";  // disabled | preferred | required | verify_identity
-  std::string ssl_ca;                  // CA file for the server certificate (system CAs if empty)
+  TlsMode ssl_mode = TlsMode::PREFERRED;
+  std::string ssl_ca;  // CA file for the server certificate (system CAs if empty)
   // Opening the store: an unreachable server is tried this many more times, backing off
   // exponentially from retry_delay_seconds (the pipeline's own retry settings).
   int connect_retries = 3;

@@ -155,7 +155,7 @@ TEST(Config, GuideDbVariablesBuildTheMysqlUrl) {
   EXPECT_EQ(s.storage.kind, StorageUrl::Kind::MYSQL);
   EXPECT_EQ(s.storage.str(), "mysql://monitor@db.internal:3307/infra");
   EXPECT_EQ(s.mysql.password, "pw");
-  EXPECT_EQ(s.mysql.ssl_mode, "required");
+  EXPECT_EQ(s.mysql.ssl_mode, TlsMode::REQUIRED);
   // An explicit storage.url wins over DB_HOST.
   src.cli["storage.url"] = "sqlite://x.db";
   EXPECT_EQ(load_settings(src).settings.storage.kind, StorageUrl::Kind::SQLITE);

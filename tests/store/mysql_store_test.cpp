@@ -121,9 +121,9 @@ TEST(MysqlStore, MissingDatabaseSaysToCreateIt) {
 TEST(MysqlStore, TlsRequiredAgainstAServerWithoutTlsIsRefused) {
   test::ScratchDatabase db;
   MysqlOptions o = test::mariadb_options();
-  o.ssl_mode = "required";
+  o.ssl_mode = TlsMode::REQUIRED;
   EXPECT_THROW(open_store(db.url(), OpenMode::READ_WRITE, o), StoreError);
-  o.ssl_mode = "disabled";
+  o.ssl_mode = TlsMode::DISABLED;
   EXPECT_NO_THROW(open_store(db.url(), OpenMode::READ_WRITE, o));
 }
 

@@ -53,15 +53,14 @@ Connection::Connection(const StorageUrl& url, const MysqlOptions& o) : label_(ur
   mysql_optionsv(db_, MYSQL_SET_CHARSET_NAME, o.charset.c_str());
   my_bool off = 0, on = 1;
   mysql_optionsv(db_, MYSQL_OPT_RECONNECT, &off);  // a silent reconnect would lose the transaction
-  if (o.ssl_mode != "disabled") {
+  if (o.ssl_mode != TlsMode::DISABLED) {
     // preferred asks for TLS and accepts a server without it; required refuses such a server;
     // verify_identity also checks the certificate chain and the host name.
     mysql_ssl_set(db_, nullptr, nullptr, o.ssl_ca.empty() ? nullptr : o.ssl_ca.c_str(), nullptr,
                   nullptr);
-    if (o.ssl_mode == "required" || o.ssl_mode == "verify_identity")
-      mysql_optionsv(db_, MYSQL_OPT_SSL_ENFORCE, &on);
+    if (tls_required(o.ssl_mode)) mysql_optionsv(db_, MYSQL_OPT_SSL_ENFORCE, &on);
     mysql_optionsv(db_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
-                   o.ssl_mode == "verify_identity" ? &on : &off);
+                   o.ssl_mode == TlsMode::VERIFY_IDENTITY ? &on : &off);
   }
   if (!mysql_real_connect(db_, url.host.c_str(), url.user.c_str(), o.password.c_str(),
                           url.database.c_str(), static_cast<unsigned>(url.port), nullptr,
@@ -79,11 +78,12 @@ Connection::Connection(const StorageUrl& url, const MysqlOptions& o) : label_(ur
     throw StoreError(text);
   }
   // Connector/C 3.3 does not always refuse a server without TLS on its own: check here.
-  if ((o.ssl_mode == "required" || o.ssl_mode == "verify_identity") && !mysql_get_ssl_cipher(db_)) {
+  if (tls_required(o.ssl_mode) && !mysql_get_ssl_cipher(db_)) {
     mysql_close(db_);
     db_ = nullptr;
     throw StoreError("mysql: " + label_ + " did not set up TLS but mysql.ssl_mode is " +
-                     o.ssl_mode + " (the server may have TLS disabled: have_ssl)");
+                     std::string(to_string(o.ssl_mode)) +
+                     " (the server may have TLS disabled: have_ssl)");
   }
   // UTC for CURRENT_TIMESTAMP, NOW() and the cleanup event; strict modes so a bad value is
   // an error, never a silent truncation.
