@@ -1,5 +1,6 @@
-// The 14-step daily pipeline (guide section 3): the only place that wires
-// collect -> transform -> spc -> store. One run per target day, each step logged.
+// The 14-step daily pipeline (guide section 3): runs collect -> transform -> scoring -> store
+// on the sources, store and clock it is handed (app/wiring.h assembles them). One run per
+// target day, each step logged, each step's writes one short transaction.
 #pragma once
 
 #include <cstdint>
