@@ -424,14 +424,13 @@ inline constexpr const char* kStaleAlertCandidates =
 // raised again (not in `keep`).
 template <class S>
 bool is_stale_alert(const S& s, std::span<const ServiceType> services,
-                    std::span<const AlertKey> keep) {
+                    const std::set<AlertKey>& keep) {
   const ServiceType svc = s.service(1);
   if (!services.empty() && std::find(services.begin(), services.end(), svc) == services.end())
     return false;
   // A type this step does not raise (FORECAST) is never its to remove.
   const auto type = parse_alert_type(s.text(4));
-  return type && std::find(keep.begin(), keep.end(),
-                           AlertKey{{svc, s.text(2), s.text(3)}, *type}) == keep.end();
+  return type && !keep.count({{svc, s.text(2), s.text(3)}, *type});
 }
 
 inline constexpr const char* kDeleteAlert = "DELETE FROM infra_anomaly_alerts WHERE id = ?";

@@ -9,6 +9,8 @@
 // Internal to src/store.
 #pragma once
 
+#include <set>
+
 #include "store/rows.h"
 
 namespace im::store {
@@ -112,11 +114,12 @@ class SqlCore : public Store {
 
   size_t delete_stale_alerts(Day day, std::span<const ServiceType> services,
                              std::span<const AlertKey> keep) override {
+    const std::set<AlertKey> kept(keep.begin(), keep.end());  // one lookup per candidate
     std::vector<int64_t> stale;
     self().query(
         rows::kStaleAlertCandidates, [&](auto& s) { s.bind(day); },
         [&](const auto& s) {
-          if (rows::is_stale_alert(s, services, keep)) stale.push_back(s.integer(0));
+          if (rows::is_stale_alert(s, services, kept)) stale.push_back(s.integer(0));
         });
     for (int64_t id : stale) self().exec(rows::kDeleteAlert, [&](auto& s) { s.bind(id); });
     return stale.size();

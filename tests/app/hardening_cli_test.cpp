@@ -243,8 +243,7 @@ TEST(HardeningCli, ASignalStopsTheRunAtASafePointAndLeavesATrace) {
                        {"IM_PROMETHEUS_TIMEOUT_SECONDS", "120"}},
                       out);
     // Wait until the run is inside step 1 (its discovery query hangs), then ask it to stop.
-    for (int i = 0; i < 200 && test::read_file(out).find(" started") == std::string::npos; ++i)
-      usleep(50 * 1000);
+    test::wait_for_text(out, " started");
     usleep(300 * 1000);
     child.signal(sig);
     const auto t0 = std::chrono::steady_clock::now();

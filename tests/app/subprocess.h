@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,22 @@
 extern char** environ;
 
 namespace im::test {
+
+// Waits (up to 10 s) until the file at `path` holds `text`, e.g. a child's " started" line.
+inline bool wait_for_text(const std::string& path, const std::string& text) {
+  for (int i = 0; i < 200; ++i) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    std::string got;
+    if (f) {
+      char buf[4096];
+      for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) got.append(buf, n);
+      std::fclose(f);
+    }
+    if (got.find(text) != std::string::npos) return true;
+    usleep(50 * 1000);
+  }
+  return false;
+}
 
 class Child {
  public:

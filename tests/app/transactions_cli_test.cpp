@@ -42,11 +42,8 @@ TEST(ShortTransactions, AnAckCompletesWhileARunWaitsOnASlowSource) {
                    {"IM_PROMETHEUS_TIMEOUT_SECONDS", "120"}},
                   run_out);
   // Wait until the run is inside step 1, whose discovery query to Prometheus hangs.
-  for (int i = 0; i < 200 && test::read_file(run_out).find(" started") == std::string::npos; ++i)
-    usleep(50 * 1000);
+  ASSERT_TRUE(test::wait_for_text(run_out, " started")) << test::read_file(run_out);
   usleep(500 * 1000);
-  ASSERT_NE(test::read_file(run_out).find(" started"), std::string::npos)
-      << test::read_file(run_out);
 
   const auto t0 = std::chrono::steady_clock::now();
   const std::string ack_out = dir.file("ack.txt");
