@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "config/settings.h"
+
 namespace im::app {
 
 // Exit codes (documented in README.md).
@@ -14,10 +16,9 @@ inline constexpr int kExitLocked = 3;  // another run holds the lock
 
 int main_entry(int argc, char** argv);
 
-// Logging to stderr: "text" (readable) or "json" (one object per line). Every value in
-// `secrets` is replaced by *** in every line (im::redact: short ones only as whole words),
+// Logging to stderr at `log.level`: text (readable) or json (one object per line). Every value
+// in `secrets` is replaced by *** in every line (im::redact: short ones only as whole words),
 // and so is every password in a URL; text lines escape control characters.
-void setup_logging(const std::string& level, const std::string& format,
-                   std::vector<std::string> secrets);
+void setup_logging(Settings::Log log, std::vector<std::string> secrets);
 
 }  // namespace im::app

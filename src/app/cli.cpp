@@ -53,7 +53,9 @@ void start_early_logging(const GlobalFlags& g,
   std::vector<std::string> secrets;
   for (const auto& [name, value] : environment)
     if (!value.empty() && is_secret_variable(name)) secrets.push_back(value);
-  setup_logging("info", g.log_format == "json" ? "json" : "text", secrets);
+  setup_logging({Settings::Log::Level::INFO, g.log_format == "json" ? Settings::Log::Format::JSON
+                                                                    : Settings::Log::Format::TEXT},
+                secrets);
 }
 
 // Runs `fn`, mapping what it throws to the exit codes README.md documents.

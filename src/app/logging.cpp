@@ -52,19 +52,26 @@ class Formatter final : public spdlog::formatter {
 
 }  // namespace
 
-void setup_logging(const std::string& level, const std::string& format,
-                   std::vector<std::string> secrets) {
+void setup_logging(Settings::Log log, std::vector<std::string> secrets) {
   auto logger = std::make_shared<spdlog::logger>("infra-monitor",
                                                  std::make_shared<spdlog::sinks::stderr_sink_st>());
-  logger->set_formatter(std::make_unique<Formatter>(format == "json", std::move(secrets)));
-  spdlog::level::level_enum lvl = spdlog::level::info;
-  if (level == "debug")
-    lvl = spdlog::level::debug;
-  else if (level == "warning")
-    lvl = spdlog::level::warn;
-  else if (level == "error")
-    lvl = spdlog::level::err;
-  logger->set_level(lvl);
+  logger->set_formatter(
+      std::make_unique<Formatter>(log.format == Settings::Log::Format::JSON, std::move(secrets)));
+  using L = Settings::Log::Level;
+  switch (log.level) {
+    case L::DEBUG:
+      logger->set_level(spdlog::level::debug);
+      break;
+    case L::INFO:
+      logger->set_level(spdlog::level::info);
+      break;
+    case L::WARNING:
+      logger->set_level(spdlog::level::warn);
+      break;
+    case L::ERROR:
+      logger->set_level(spdlog::level::err);
+      break;
+  }
   spdlog::set_default_logger(logger);
 }
 

@@ -31,7 +31,7 @@ const LoadedSettings& Runtime::load(bool dry_run) {
 
 void Runtime::start_logging() {
   const LoadedSettings& ls = load();
-  setup_logging(ls.settings.log.level, ls.settings.log.format, ls.secrets);
+  setup_logging(ls.settings.log, ls.secrets);
   for (const auto& f : ls.files) spdlog::debug("configuration read from {}", f);
   for (const auto& w : ls.warnings) spdlog::warn("{}", w);
 }

@@ -15,41 +15,6 @@ namespace im::app {
 
 namespace {
 
-// The AWS SDKs' credential chain reads the environment; the keys the configuration holds
-// (config/.env) take precedence.
-collect::aws::AwsOptions aws_options(const Settings& s,
-                                     const std::map<std::string, std::string>& environment,
-                                     const Clock& clock) {
-  collect::aws::AwsOptions o;
-  o.region = s.cloudwatch.region;
-  o.endpoint_url = s.aws.endpoint_url;
-  o.max_attempts = s.aws.max_attempts;
-  o.retry_base_seconds = s.aws.retry_base_seconds;
-  o.on_retry = [](const std::string& line) { spdlog::warn("{}", line); };
-  o.sleep = clock.sleep;
-  o.environment = environment;
-  if (!s.aws.access_key_id.empty()) o.environment["AWS_ACCESS_KEY_ID"] = s.aws.access_key_id;
-  if (!s.aws.secret_access_key.empty())
-    o.environment["AWS_SECRET_ACCESS_KEY"] = s.aws.secret_access_key;
-  if (!s.aws.session_token.empty()) o.environment["AWS_SESSION_TOKEN"] = s.aws.session_token;
-  return o;
-}
-
-collect::aws::CloudWatchOptions cloudwatch_options(const Settings& s) {
-  collect::aws::CloudWatchOptions cw;
-  cw.instances_per_request = s.cloudwatch.batch_size;
-  cw.delay_between_batches = s.cloudwatch.delay_between_batches;
-  cw.period_seconds = s.cloudwatch.period_seconds;
-  cw.json_protocol = s.cloudwatch.protocol == Settings::CloudWatch::Protocol::JSON;
-  const auto& stats = s.cloudwatch.statistics;
-  cw.percentiles = std::find(stats.begin(), stats.end(), "p95") != stats.end();
-  for (const auto& item : s.cloudwatch.metrics) {  // validated: SERVICE:MetricName
-    const auto colon = item.find(':');
-    cw.only[*parse_service_type(item.substr(0, colon))].insert(item.substr(colon + 1));
-  }
-  return cw;
-}
-
 template <class T>
 T* keep(pipeline::Sources& out, std::shared_ptr<T> p) {
   out.owned.push_back(p);
@@ -78,12 +43,9 @@ void add_prometheus(const Settings& s, pipeline::Sources& out) {
     return;
   }
   auto* client =
-      keep(out, std::make_shared<collect::prometheus::Client>(collect::prometheus::ClientOptions{
-                    p.url, p.timeout_seconds, p.username, p.password, p.bearer_token, p.ca_file}));
-  auto* redis =
-      keep(out, std::make_shared<collect::prometheus::RedisSource>(
-                    *client, collect::prometheus::RedisSourceOptions{
-                                 p.metrics, p.job, p.instance_label, p.scrape_interval_seconds}));
+      keep(out, std::make_shared<collect::prometheus::Client>(prometheus_client_options(s)));
+  auto* redis = keep(
+      out, std::make_shared<collect::prometheus::RedisSource>(*client, redis_source_options(s)));
   // A target can vanish for a while (an exporter restart, a relabelling): an instance is
   // retired only after inventory.stale_after_days without a sample.
   out.bindings.push_back({"prometheus",
@@ -135,6 +97,49 @@ void add_aws(const Settings& s, const std::map<std::string, std::string>& enviro
 }
 
 }  // namespace
+
+collect::aws::AwsOptions aws_options(const Settings& s,
+                                     const std::map<std::string, std::string>& environment,
+                                     const Clock& clock) {
+  collect::aws::AwsOptions o;
+  o.region = s.cloudwatch.region;
+  o.endpoint_url = s.aws.endpoint_url;
+  o.max_attempts = s.aws.max_attempts;
+  o.retry_base_seconds = s.aws.retry_base_seconds;
+  o.on_retry = [](const std::string& line) { spdlog::warn("{}", line); };
+  o.sleep = clock.sleep;
+  o.environment = environment;
+  if (!s.aws.access_key_id.empty()) o.environment["AWS_ACCESS_KEY_ID"] = s.aws.access_key_id;
+  if (!s.aws.secret_access_key.empty())
+    o.environment["AWS_SECRET_ACCESS_KEY"] = s.aws.secret_access_key;
+  if (!s.aws.session_token.empty()) o.environment["AWS_SESSION_TOKEN"] = s.aws.session_token;
+  return o;
+}
+
+collect::aws::CloudWatchOptions cloudwatch_options(const Settings& s) {
+  collect::aws::CloudWatchOptions cw;
+  cw.instances_per_request = s.cloudwatch.batch_size;
+  cw.delay_between_batches = s.cloudwatch.delay_between_batches;
+  cw.period_seconds = s.cloudwatch.period_seconds;
+  cw.json_protocol = s.cloudwatch.protocol == Settings::CloudWatch::Protocol::JSON;
+  const auto& stats = s.cloudwatch.statistics;
+  cw.percentiles = std::find(stats.begin(), stats.end(), "p95") != stats.end();
+  for (const auto& item : s.cloudwatch.metrics) {  // validated: SERVICE:MetricName
+    const auto colon = item.find(':');
+    cw.only[*parse_service_type(item.substr(0, colon))].insert(item.substr(colon + 1));
+  }
+  return cw;
+}
+
+collect::prometheus::ClientOptions prometheus_client_options(const Settings& s) {
+  const auto& p = s.prometheus;
+  return {p.url, p.timeout_seconds, p.username, p.password, p.bearer_token, p.ca_file};
+}
+
+collect::prometheus::RedisSourceOptions redis_source_options(const Settings& s) {
+  const auto& p = s.prometheus;
+  return {p.metrics, p.job, p.instance_label, p.scrape_interval_seconds};
+}
 
 pipeline::Sources build_sources(const Settings& s,
                                 const std::map<std::string, std::string>& environment,

@@ -12,6 +12,15 @@
 #include "pipeline/sources.h"
 #include "store/store.h"
 
+namespace im::collect::prometheus {
+struct ClientOptions;
+struct RedisSourceOptions;
+}  // namespace im::collect::prometheus
+namespace im::collect::aws {
+struct AwsOptions;
+struct CloudWatchOptions;
+}  // namespace im::collect::aws
+
 namespace im::app {
 
 // The sources `s` configures: the simulator, or Prometheus for Redis and AWS (inventory and
@@ -22,7 +31,16 @@ pipeline::Sources build_sources(const Settings& s,
                                 const std::map<std::string, std::string>& environment,
                                 const Clock& clock);
 
-// How to reach the MySQL/MariaDB server of `s` beyond its URL.
+// Each module's options, filled from the settings. A module's own default for a field the
+// configuration sets is the configuration's default (tests/app/wiring_test.cpp proves it), so a
+// test or a tool that builds a module without Settings gets what a user gets.
 store::MysqlOptions mysql_options(const Settings& s);
+collect::prometheus::ClientOptions prometheus_client_options(const Settings& s);
+collect::prometheus::RedisSourceOptions redis_source_options(const Settings& s);
+// The AWS SDKs' credential chain reads `environment`; keys the configuration holds win.
+collect::aws::AwsOptions aws_options(const Settings& s,
+                                     const std::map<std::string, std::string>& environment,
+                                     const Clock& clock);
+collect::aws::CloudWatchOptions cloudwatch_options(const Settings& s);
 
 }  // namespace im::app

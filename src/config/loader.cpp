@@ -31,6 +31,9 @@ struct Raw {
   // Only the defaults of ${VAR:-default} made it: the file names no value of its own (the
   // shipped storage.url is such a fallback, which the guide's DB_HOST must win over).
   bool fallback = false;
+  // A YAML sequence's items, each read as one item (a comma inside one stays in it). Unset for
+  // a scalar, an environment variable or --set: their text is a comma-separated list.
+  std::optional<std::vector<std::string>> items = {};
 };
 
 // A password in a URL's user part (scheme://user:secret@host) is masked too.
@@ -68,6 +71,15 @@ std::vector<std::string> split_list(std::string v) {
       item = item.substr(1, item.size() - 2);
     if (!item.empty()) out.push_back(item);
   }
+  return out;
+}
+
+// The items of a list setting: a YAML sequence as it was written, text split at its commas.
+std::vector<std::string> list_items(const Raw& r) {
+  if (!r.items) return split_list(r.value);
+  std::vector<std::string> out;
+  for (const auto& i : *r.items)
+    if (std::string t = trim(i); !t.empty()) out.push_back(std::move(t));
   return out;
 }
 
@@ -172,7 +184,6 @@ template <typename Get>
 Setter one_of(Get get, std::vector<std::string> allowed) {
   return [=](Settings& s, const Raw& r) {
     std::string v = lower(trim(r.value));
-    if (v == "warn") v = "warning";
     for (const auto& a : allowed)
       if (v == a) {
         get(s) = v;
@@ -187,7 +198,7 @@ Setter one_of(Get get, std::vector<std::string> allowed) {
 template <typename Get>
 Setter string_list(Get get, std::function<bool(const std::string&)> ok, std::string allowed) {
   return [=](Settings& s, const Raw& r) {
-    auto items = split_list(r.value);
+    auto items = list_items(r);
     for (const auto& i : items)
       if (ok && !ok(i)) fail(r.key, r, "item \"" + i + "\" is not allowed; " + allowed);
     get(s) = items;
@@ -447,7 +458,7 @@ const std::vector<KeyDef>& registry() {
       {"spc.we_rules_enabled", "", "1,2,3,4,5", "Western Electric rules to evaluate",
        [](Settings& s, const Raw& r) {
          std::vector<int> rules;
-         for (const auto& item : split_list(r.value)) {
+         for (const auto& item : list_items(r)) {
            int v = 0;
            if (!parse_number(item, v) || v < 1 || v > 5)
              fail(r.key, r, "must be a list of rule numbers from 1 to 5");
@@ -472,9 +483,19 @@ const std::vector<KeyDef>& registry() {
       {"features.enable_ec2", "ENABLE_EC2", "false", "step 5: collect EC2 metrics",
        boolean(F(features.enable_ec2))},
       {"log.level", "LOG_LEVEL", "info", "debug, info, warning or error",
-       one_of(F(log.level), {"debug", "info", "warning", "error"})},
+       [](Settings& s, const Raw& r) {
+         Raw word = r;  // "warn" is accepted for warning, as most loggers spell it
+         if (lower(trim(word.value)) == "warn") word.value = "warning";
+         using L = Settings::Log::Level;
+         enum_of(F(log.level), std::vector<std::pair<std::string, L>>{{"debug", L::DEBUG},
+                                                                      {"info", L::INFO},
+                                                                      {"warning", L::WARNING},
+                                                                      {"error", L::ERROR}})(s, word);
+       }},
       {"log.format", "", "text", "text (readable) or json (one object per line)",
-       one_of(F(log.format), {"text", "json"})},
+       enum_of(F(log.format), std::vector<std::pair<std::string, Settings::Log::Format>>{
+                                  {"text", Settings::Log::Format::TEXT},
+                                  {"json", Settings::Log::Format::JSON}})},
   };
   return keys;
 }
@@ -613,19 +634,27 @@ const std::vector<std::string>& metric_override_keys() {
   return keys;
 }
 
-std::string scalar_text(const YAML::Node& v, const std::string& path, const std::string& where) {
-  if (v.IsScalar()) return v.as<std::string>();
+// A value of the file: a scalar's text, or a sequence of plain values read item by item (its
+// text, for messages, is the items joined with commas).
+struct FileValue {
+  std::string text;
+  std::optional<std::vector<std::string>> items;
+};
+
+FileValue file_value(const YAML::Node& v, const std::string& path, const std::string& where) {
+  if (v.IsScalar()) return {v.as<std::string>(), std::nullopt};
   if (!v.IsSequence())
     throw ConfigError("invalid configuration: " + path + " (from " + where +
                       "): expected a value, found a mapping");
-  std::string text;
+  FileValue out{"", std::vector<std::string>{}};
   for (const auto& item : v) {
     if (!item.IsScalar())
       throw ConfigError("invalid configuration: " + path + " (from " + where +
                         "): list items must be plain values");
-    text += (text.empty() ? "" : ",") + item.as<std::string>();
+    out.items->push_back(item.as<std::string>());
+    out.text += (out.text.empty() ? "" : ",") + out.items->back();
   }
-  return text;
+  return out;
 }
 
 void flatten_metric_overrides(const YAML::Node& node, MetricValues& out,
@@ -660,7 +689,8 @@ void flatten_metric_overrides(const YAML::Node& node, MetricValues& out,
               continue;
             }
             if (kv.second.IsNull()) continue;
-            out[metric][key] = Raw{scalar_text(kv.second, display, at), at, false, display};
+            FileValue fv = file_value(kv.second, display, at);
+            out[metric][key] = Raw{fv.text, at, false, display, false, std::move(fv.items)};
           }
         };
     walk(m.second, "");
@@ -692,11 +722,13 @@ void flatten(const YAML::Node& node, const std::string& prefix, Values& out, Met
       continue;
     }
     if (v.IsNull()) continue;
-    std::string text = scalar_text(v, path, where);
+    FileValue fv = file_value(v, path, where);
     bool fallback = false;
-    std::string sub = substitute(text, env, dotenv, where, &fallback);
-    if (sub.empty() && !text.empty()) continue;  // "${UNSET}": treat as not set
-    out[path] = Raw{sub, where, find_key(path)->secret, {}, fallback};
+    std::string sub = substitute(fv.text, env, dotenv, where, &fallback);
+    if (sub.empty() && !fv.text.empty()) continue;  // "${UNSET}": treat as not set
+    if (fv.items)  // each item substituted on its own: it stays one item
+      for (auto& item : *fv.items) item = substitute(item, env, dotenv, where, nullptr);
+    out[path] = Raw{sub, where, find_key(path)->secret, {}, fallback, std::move(fv.items)};
   }
 }
 

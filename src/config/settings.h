@@ -127,8 +127,10 @@ struct Settings {
   } features;
 
   struct Log {
-    std::string level = "info";   // LOG_LEVEL: debug | info | warning | error
-    std::string format = "text";  // text | json
+    enum class Level { DEBUG, INFO, WARNING, ERROR };
+    enum class Format { TEXT, JSON };
+    Level level = Level::INFO;     // LOG_LEVEL: debug | info | warning | error
+    Format format = Format::TEXT;  // text (readable) | json (one object per line)
     bool operator==(const Log&) const = default;
   } log;
 

@@ -63,7 +63,7 @@ struct MysqlOptions {
   // Opening the store: an unreachable server is tried this many more times, backing off
   // exponentially from retry_delay_seconds (the pipeline's own retry settings).
   int connect_retries = 3;
-  double retry_delay_seconds = 1.0;
+  double retry_delay_seconds = 60;
 };
 
 // Month partitions of the two big tables (MySQL/MariaDB): what `partitions` found and did.

@@ -141,7 +141,7 @@ TEST(Config, GuideVariablesAreAliasesAndImFormWinsOverThem) {
   EXPECT_FALSE(s.features.enable_alerts);
   EXPECT_FALSE(s.features.enable_health);
   EXPECT_TRUE(s.pipeline.dry_run);
-  EXPECT_EQ(s.log.level, "warning");
+  EXPECT_EQ(s.log.level, Settings::Log::Level::WARNING);
   EXPECT_EQ(s.mysql.database, "analytics");
 }
 
@@ -340,6 +340,25 @@ TEST(Config, ShippedConfigurationLoadsCleanly) {
   EXPECT_TRUE(ls.warnings.empty()) << ls.warnings.front();
   EXPECT_EQ(ls.settings.storage.str(), "sqlite://var/infra_monitor.db");
   EXPECT_EQ(ls.settings.prometheus.metrics.size(), 10u);
+}
+
+TEST(Config, YamlSequencesAreReadItemByItem) {
+  TempDir dir;
+  auto src = sources_in(dir);
+  write_file(src.config_path,
+             "cloudwatch:\n  services:\n    - RDS\n    - ${EXTRA_SERVICE}\n"
+             "  statistics: [Average, 'Maximum', \"Minimum\"]\n");
+  src.environment["EXTRA_SERVICE"] = "DOCDB";
+  auto ls = load_settings(src);
+  EXPECT_EQ(ls.settings.cloudwatch.services, (std::vector<std::string>{"RDS", "DOCDB"}));
+  EXPECT_EQ(ls.settings.cloudwatch.statistics,
+            (std::vector<std::string>{"Average", "Maximum", "Minimum"}));
+  src.environment.erase("EXTRA_SERVICE");  // an item naming an unset variable is no item
+  EXPECT_EQ(load_settings(src).settings.cloudwatch.services, (std::vector<std::string>{"RDS"}));
+  // Text from the environment is still a comma-separated list.
+  src.environment["IM_CLOUDWATCH_SERVICES"] = "RDS, EMR";
+  EXPECT_EQ(load_settings(src).settings.cloudwatch.services,
+            (std::vector<std::string>{"RDS", "EMR"}));
 }
 
 TEST(Config, PerMetricOverridesStartFromTheGlobalSpcBlock) {

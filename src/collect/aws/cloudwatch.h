@@ -29,11 +29,11 @@ namespace im::collect::aws {
 struct CloudWatchService;  // collect/aws/services.h
 
 struct CloudWatchOptions {
-  int queries_per_request = 500;     // CloudWatch's limit
-  int instances_per_request = 0;     // cloudwatch.batch_size; 0 = only the query limit
-  double delay_between_batches = 0;  // seconds
-  int period_seconds = 86400;        // 86400: the day's statistics; less: period averages
-  bool percentiles = true;           // ask CloudWatch for p95 (else: from 5-minute averages)
+  int queries_per_request = 500;       // CloudWatch's limit
+  int instances_per_request = 50;      // cloudwatch.batch_size; 0 = only the query limit
+  double delay_between_batches = 1.0;  // seconds (waits go through the source's `sleep`)
+  int period_seconds = 86400;          // 86400: the day's statistics; less: period averages
+  bool percentiles = true;             // ask CloudWatch for p95 (else: from 5-minute averages)
   int fallback_period_seconds = 300;
   // The AWS JSON 1.0 protocol (bodies ~2.5 times smaller than the Query protocol's form);
   // false: the Query protocol, for an endpoint that speaks only that.

@@ -15,7 +15,8 @@ namespace im::collect::prometheus {
 
 struct RedisSourceOptions {
   // Exporter metric names to collect. Each matches a catalog source metric by name, or by name
-  // plus "_total" (older exporters name counters without the suffix).
+  // plus "_total" (older exporters name counters without the suffix). No default here: the
+  // configuration's list (prometheus.metrics) is the one place it is written.
   std::vector<std::string> metrics;
   std::string job = "redis";                // the exporters' job label ("" = any job)
   std::string instance_label = "instance";  // the label that names a Redis instance
