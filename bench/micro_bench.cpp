@@ -7,6 +7,7 @@
 
 #include "collect/aws/gmd_json.h"
 #include "collect/aws/sigv4.h"
+#include "collect/prometheus/client.h"
 
 #include "collect/simulate/simulator.h"
 #include "spc/spc.h"
@@ -100,6 +101,28 @@ void BM_ReadGetMetricDataAnswer(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(a.size()));
 }
 BENCHMARK(BM_ReadGetMetricDataAnswer);
+
+// A range-vector answer as Prometheus writes it for one metric of 100 instances over a day
+// scraped every 15 s (5,760 samples per series, ~9.5 MB): the collector reads one per metric
+// and batch of instances.
+void BM_ReadPrometheusMatrixAnswer(benchmark::State& state) {
+  std::string a = R"({"status":"success","data":{"resultType":"matrix","result":[)";
+  for (int k = 0; k < 100; ++k) {
+    a += (k ? "," : "") + std::string(R"({"metric":{"__name__":"redis_memory_used_bytes",)") +
+         R"("instance":"redis-bench-)" + std::to_string(k) + R"(:9121","job":"redis"},"values":[)";
+    for (int t = 0; t < 5760; ++t)
+      a += (t ? ",[" : "[") + std::to_string(1763596800 + 15 * t) + ".123,\"" +
+           std::to_string(1000000 + (t * 7919 + k * 104729) % 900000) + "\"]";
+    a += "]}";
+  }
+  a += "]}}";
+  for (auto _ : state) {
+    auto r = collect::prometheus::parse_query_response(a, "bench");
+    benchmark::DoNotOptimize(r.matrix.data());
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(a.size()));
+}
+BENCHMARK(BM_ReadPrometheusMatrixAnswer)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <sstream>
 
 #include "pipeline/pipeline.h"
@@ -68,24 +69,16 @@ std::set<int> parse_steps(const std::string& text) {
 void validate_steps(const std::set<int>& steps) {
   if (steps.empty()) return;
   auto has = [&](int n) { return steps.count(n) > 0; };
-  // In-memory hand-offs: these steps can only use what another step of the same run made.
-  // Step 9 is the exception: without step 8 it reads the day's metrics from the store.
-  const std::pair<int, std::vector<int>> hand_offs[] = {
-      {6, {3, 4, 5}}, {7, {6}}, {8, {7}}, {10, {9}}, {11, {10}}, {12, {10}}, {13, {10}}};
-  for (const auto& [step, from] : hand_offs) {
-    if (!has(step)) continue;
-    bool ok = std::any_of(from.begin(), from.end(), has);
-    if (!ok) {
-      std::string need;
-      for (int f : from) need += (need.empty() ? "" : " or ") + std::to_string(f);
-      throw UsageError("--steps: step " + std::to_string(step) + " (" +
-                       std::string(Pipeline::step_name(step)) + ") needs step " + need +
-                       " in the same run");
-    }
+  // In-memory hand-offs (the step table's `takes`): these steps can only use what another step
+  // of the same run made.
+  for (const StepDef& def : step_definitions()) {
+    if (!has(def.num) || def.takes.empty()) continue;
+    if (std::any_of(def.takes.begin(), def.takes.end(), has)) continue;
+    std::string need;
+    for (int f : def.takes) need += (need.empty() ? "" : " or ") + std::to_string(f);
+    throw UsageError("--steps: step " + std::to_string(def.num) + " (" + std::string(def.name) +
+                     ") needs step " + need + " in the same run");
   }
-  if ((has(3) || has(4) || has(5)) && !has(1))
-    throw UsageError(
-        "--steps: collection steps 3-5 need step 1 (Inventory Refresh) in the same run");
 }
 
 }  // namespace im::pipeline

@@ -220,8 +220,9 @@ StepOutcome prometheus_health(Context& c) {
 
 // ---- 3-5 -----------------------------------------------------------------------------
 // One service's collection; `o` accumulates across the services of a step.
-void collect_service(Context& c, ServiceType svc, StepOutcome& o, int64_t& instances,
-                     std::vector<std::string>& missing, std::string& missing_why) {
+void collect_service(Context& c, ServiceType svc, transform::CollectedDay& into, StepOutcome& o,
+                     int64_t& instances, std::vector<std::string>& missing,
+                     std::string& missing_why) {
   const SourceBinding* src = c.samples_for(svc);
   std::vector<Instance> of_service;
   for (const auto& i : *c.inventory)
@@ -247,11 +248,10 @@ void collect_service(Context& c, ServiceType svc, StepOutcome& o, int64_t& insta
     for (auto& m : got.missing) missing.push_back(InstanceKey{svc, m}.str());
     missing_why = got.missing_why;
   }
-  c.raw.insert(c.raw.end(), std::make_move_iterator(got.series.begin()),
-               std::make_move_iterator(got.series.end()));
-  c.raw_daily.insert(c.raw_daily.end(), std::make_move_iterator(got.daily.begin()),
-                     std::make_move_iterator(got.daily.end()));
-  c.collected = true;
+  into.series.insert(into.series.end(), std::make_move_iterator(got.series.begin()),
+                     std::make_move_iterator(got.series.end()));
+  into.daily.insert(into.daily.end(), std::make_move_iterator(got.daily.begin()),
+                    std::make_move_iterator(got.daily.end()));
 }
 
 // Collects each of `services` this run covers; SKIPPED when none can be collected.
@@ -273,16 +273,17 @@ StepOutcome collect_services(Context& c, std::initializer_list<ServiceType> serv
   int64_t instances = 0;
   std::vector<std::string> missing;
   std::string missing_why;
-  // A failed attempt takes back what it added, so a retry does not collect a series twice
-  // (a label-summed metric such as db_keys would double).
-  const size_t raw_before = c.raw.size(), daily_before = c.raw_daily.size();
-  try {
-    for (ServiceType svc : todo) collect_service(c, svc, o, instances, missing, missing_why);
-  } catch (...) {
-    c.raw.resize(raw_before);
-    c.raw_daily.resize(daily_before);
-    throw;
-  }
+  // The step's own collection joins the day's only when it is complete: a failed attempt adds
+  // nothing, so a retry does not collect a series twice (a label-summed metric such as db_keys
+  // would double).
+  transform::CollectedDay got;
+  for (ServiceType svc : todo) collect_service(c, svc, got, o, instances, missing, missing_why);
+  if (!c.collected) c.collected.emplace();
+  auto& day = *c.collected;
+  day.series.insert(day.series.end(), std::make_move_iterator(got.series.begin()),
+                    std::make_move_iterator(got.series.end()));
+  day.daily.insert(day.daily.end(), std::make_move_iterator(got.daily.begin()),
+                   std::make_move_iterator(got.daily.end()));
   if (!skipped_why.empty()) o.message += "; " + skipped_why;
   if (!missing.empty()) {
     std::string list;
@@ -317,68 +318,35 @@ StepOutcome collect_ec2(Context& c) {
 // ---- 6-8 -----------------------------------------------------------------------------
 StepOutcome normalize(Context& c) {
   if (!c.collected) return skipped("no samples were collected in this run");
-  // One instance at a time, freeing its raw samples as soon as they are normalized: the
-  // day's raw and normalized samples never have to fit in memory together.
-  std::unordered_map<InstanceKey, const Instance*> inventory;
-  if (c.inventory)
-    for (const auto& i : *c.inventory) inventory[{i.service, i.id}] = &i;
-  std::stable_sort(c.raw.begin(), c.raw.end(), [](const RawSeries& a, const RawSeries& b) {
-    return std::tie(a.service, a.instance_id) < std::tie(b.service, b.instance_id);
-  });
-  c.normalized.clear();
-  size_t impossible = 0;  // samples that cannot be measurements (counted, reported, dropped)
-  for (size_t i = 0; i < c.raw.size();) {
-    size_t j = i;
-    while (j < c.raw.size() && c.raw[j].service == c.raw[i].service &&
-           c.raw[j].instance_id == c.raw[i].instance_id)
-      ++j;
-    for (size_t k = i; k < j; ++k)
-      if (size_t bad = transform::drop_impossible_samples(c.raw[k])) {
-        impossible += bad;
-        spdlog::warn("[{}] normalize: {} {} {}{}: {} sample(s) not finite or negative, dropped",
-                     c.day.str(), to_string(c.raw[k].service), c.raw[k].instance_id,
-                     c.raw[k].source_metric,
-                     c.raw[k].labels.empty() ? "" : "{" + c.raw[k].labels + "}", bad);
-      }
-    auto inst = inventory.find({c.raw[i].service, c.raw[i].instance_id});
-    std::span<const Instance> known;
-    if (inst != inventory.end()) known = std::span<const Instance>(inst->second, 1);
-    auto n = transform::normalize(std::span<const RawSeries>(c.raw).subspan(i, j - i), known);
-    for (const auto& note : n.notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);
-    std::move(n.series.begin(), n.series.end(), std::back_inserter(c.normalized));
-    for (size_t k = i; k < j; ++k) std::vector<double>().swap(c.raw[k].values);
-    i = j;
-  }
-  c.raw.clear();
-  c.raw.shrink_to_fit();
-  std::vector<std::string> notes;
   std::span<const Instance> known;
   if (c.inventory) known = *c.inventory;
-  c.normalized_daily = transform::normalize_daily(c.raw_daily, c.day, known, notes);
-  for (const auto& note : notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);
-  c.raw_daily.clear();
+  transform::CollectedDay collected = std::move(*c.collected);
+  c.collected.reset();
+  auto n = transform::normalize_day(std::move(collected), c.day, known);
+  for (const auto& line : n.dropped) spdlog::warn("[{}] normalize: {}", c.day.str(), line);
+  for (const auto& note : n.notes) spdlog::info("[{}] normalize: {}", c.day.str(), note);
   StepOutcome o;  // in memory: rows_affected stays 0, as in the guide's step table
-  o.message = std::to_string(c.normalized.size()) + " metric series";
-  if (!c.normalized_daily.empty())
-    o.message += ", " + std::to_string(c.normalized_daily.size()) + " daily statistics";
-  if (impossible)
-    o.message += ", " + std::to_string(impossible) + " sample(s) not finite or negative dropped";
+  o.message = std::to_string(n.series.size()) + " metric series";
+  if (!n.daily.empty()) o.message += ", " + std::to_string(n.daily.size()) + " daily statistics";
+  if (n.impossible)
+    o.message += ", " + std::to_string(n.impossible) + " sample(s) not finite or negative dropped";
+  c.normalized = std::move(n);
   return o;
 }
 
 StepOutcome aggregate(Context& c) {
-  auto daily = transform::aggregate(c.normalized, c.day);
+  if (!c.normalized) return skipped("nothing was normalized in this run");
+  transform::NormalizedDay n = std::move(*c.normalized);
+  c.normalized.reset();
+  auto daily = transform::aggregate(n.series, c.day);
   for (auto& d : daily)
     if (const auto* src = c.samples_for(d.service)) d.p95_method = src->series_p95_method;
   // Rows a source aggregated itself (CloudWatch's statistics of the day) join as they are.
-  daily.insert(daily.end(), std::make_move_iterator(c.normalized_daily.begin()),
-               std::make_move_iterator(c.normalized_daily.end()));
-  c.normalized_daily.clear();
+  daily.insert(daily.end(), std::make_move_iterator(n.daily.begin()),
+               std::make_move_iterator(n.daily.end()));
   for (auto& d : daily)
     if (const auto* src = c.samples_for(d.service))
       d.source = src->metrics_name.empty() ? src->name : src->metrics_name;
-  c.normalized.clear();
-  c.normalized.shrink_to_fit();
   StepOutcome o;  // in memory
   o.message = std::to_string(daily.size()) + " daily aggregates";
   c.daily = std::move(daily);
@@ -427,28 +395,30 @@ StepOutcome spc_baseline(Context& c) {
     spdlog::warn("[{}] {} stored metric(s) are not in the catalog and are not scored", c.day.str(),
                  unknown);
   StepOutcome o;  // in memory
-  o.message = std::to_string(c.series.size()) + " series, history of " +
+  o.message = std::to_string(c.series->size()) + " series, history of " +
               std::to_string(history_rows) + " daily rows";
   return o;
 }
 
 StepOutcome anomaly_scoring(Context& c) {
-  c.scored = scoring::score_series(c.day, c.series);
-  auto& by = c.scored.by_severity;
+  if (!c.series) return skipped("no baseline was computed in this run");
+  c.scored = scoring::score_series(c.day, *c.series);
+  auto& by = c.scored->by_severity;
   int64_t scored = 0;
   for (const auto& [sev, n] : by) scored += n;
   StepOutcome o;  // in memory
   o.message = std::to_string(scored) + " scored (" + std::to_string(by[Severity::CRITICAL]) +
               " critical, " + std::to_string(by[Severity::WARNING]) + " warning, " +
               std::to_string(by[Severity::INFO]) + " info), " +
-              std::to_string(c.scored.scores.size() - static_cast<size_t>(scored)) +
+              std::to_string(c.scored->scores.size() - static_cast<size_t>(scored)) +
               " in baseline or low coverage";
   return o;
 }
 
 StepOutcome persist_scores(Context& c) {
+  if (!c.scored) return skipped("nothing was scored in this run");
   StepOutcome o;
-  c.write([&] { o.rows = static_cast<int64_t>(c.out.upsert_anomaly_scores(c.scored.scores)); });
+  c.write([&] { o.rows = static_cast<int64_t>(c.out.upsert_anomaly_scores(c.scored->scores)); });
   o.writes["infra_anomaly_scores"] = o.rows;
   return o;
 }
@@ -456,6 +426,7 @@ StepOutcome persist_scores(Context& c) {
 // ---- 12-13 ---------------------------------------------------------------------------
 StepOutcome health_scores(Context& c) {
   if (!c.settings.features.enable_health) return skipped("ENABLE_HEALTH is false");
+  if (!c.scored) return skipped("nothing was scored in this run");
   scoring::HealthHistory history;
   for (const auto& row : c.history.load_inventory())
     if (c.covers(row.instance.service) && row.status == InstanceStatus::ACTIVE &&
@@ -465,9 +436,8 @@ StepOutcome health_scores(Context& c) {
     if (h.health_score) history.previous[h.key()].push_back(*h.health_score);
     if (h.date == c.day - 1) history.yesterday[h.key()] = h.grade;
   }
-  scoring::InstanceHealth health = scoring::score_health(c.day, c.scored.findings, history);
+  scoring::InstanceHealth health = scoring::score_health(c.day, c.scored->findings, history);
   c.grades = std::move(health.grades);
-  c.health_done = true;
   std::map<std::string, int> grades;
   for (const auto& r : health.rows) grades[r.grade ? std::string(to_string(*r.grade)) : "none"]++;
   StepOutcome o;
@@ -480,12 +450,16 @@ StepOutcome health_scores(Context& c) {
 
 StepOutcome alert_evaluation(Context& c) {
   if (!c.settings.features.enable_alerts) return skipped("ENABLE_ALERTS is false");
-  if (!c.health_done && c.settings.features.enable_health) {
-    // Step 12 was not part of this run: the grades it stored for the day are still right.
-    c.grades.clear();
-    for (const auto& h : c.history.load_health_scores(c.day - 1, c.day)) {
+  if (!c.scored) return skipped("nothing was scored in this run");
+  if (!c.grades) {
+    // Step 12 was not part of this run: the grades it stored for the day are still right
+    // (none without ENABLE_HEALTH).
+    c.grades.emplace();
+    for (const auto& h : c.settings.features.enable_health
+                             ? c.history.load_health_scores(c.day - 1, c.day)
+                             : std::vector<HealthRow>{}) {
       if (!c.covers(h.service)) continue;
-      auto& g = c.grades[h.key()];
+      auto& g = (*c.grades)[h.key()];
       if (h.date == c.day) {
         g.today = h.grade;
         g.score = h.health_score;
@@ -494,7 +468,7 @@ StepOutcome alert_evaluation(Context& c) {
       }
     }
   }
-  const auto alerts = spc::evaluate_alerts(c.day, c.scored.findings, c.grades);
+  const auto alerts = spc::evaluate_alerts(c.day, c.scored->findings, *c.grades);
   std::vector<AlertKey> keep;
   std::map<Severity, int> by_severity;
   for (const auto& a : alerts) {
@@ -532,20 +506,21 @@ StepOutcome pipeline_logging(Context& c) {
 
 const std::vector<StepDef>& step_definitions() {
   static const std::vector<StepDef> defs = {
-      {1, "Inventory Refresh", {}, {}, inventory_refresh},
-      {2, "Prometheus Health Check", {}, {}, prometheus_health},
-      {3, "Redis Metric Collection", {1, 2}, {}, collect_redis},
-      {4, "CloudWatch RDS Collection", {1}, {}, collect_rds},
-      {5, "CloudWatch EC2 Collection", {1}, {}, collect_ec2},
-      {6, "Metric Normalization", {}, {3, 4, 5}, normalize},
-      {7, "Daily Aggregation", {6}, {}, aggregate},
-      {8, "Persist Raw Metrics", {7}, {}, persist_metrics},
-      {9, "SPC Baseline Computation", {8}, {}, spc_baseline},
-      {10, "Anomaly Scoring", {9}, {}, anomaly_scoring},
-      {11, "Persist Anomaly Scores", {10}, {}, persist_scores},
-      {12, "Health Score Aggregation", {10}, {}, health_scores},
-      {13, "Alert Evaluation", {10, 12}, {}, alert_evaluation},
-      {14, "Pipeline Logging", {}, {}, pipeline_logging},
+      {1, "Inventory Refresh", {}, {}, {}, inventory_refresh},
+      {2, "Prometheus Health Check", {}, {}, {}, prometheus_health},
+      {3, "Redis Metric Collection", {1, 2}, {}, {1}, collect_redis},
+      {4, "CloudWatch RDS Collection", {1}, {}, {1}, collect_rds},
+      {5, "CloudWatch EC2 Collection", {1}, {}, {1}, collect_ec2},
+      {6, "Metric Normalization", {}, {3, 4, 5}, {3, 4, 5}, normalize},
+      {7, "Daily Aggregation", {6}, {}, {6}, aggregate},
+      {8, "Persist Raw Metrics", {7}, {}, {7}, persist_metrics},
+      // Without step 8 in the run, step 9 reads the day's metrics from the store.
+      {9, "SPC Baseline Computation", {8}, {}, {}, spc_baseline},
+      {10, "Anomaly Scoring", {9}, {}, {9}, anomaly_scoring},
+      {11, "Persist Anomaly Scores", {10}, {}, {10}, persist_scores},
+      {12, "Health Score Aggregation", {10}, {}, {10}, health_scores},
+      {13, "Alert Evaluation", {10, 12}, {}, {10}, alert_evaluation},
+      {14, "Pipeline Logging", {}, {}, {}, pipeline_logging},
   };
   return defs;
 }

@@ -10,6 +10,7 @@
 #include "core/catalog.h"
 #include "pipeline/pipeline.h"
 #include "scoring/scoring.h"
+#include "transform/transform.h"
 
 namespace im::pipeline {
 
@@ -43,19 +44,17 @@ struct Context {
   const SourceBinding* samples_for(ServiceType s) const;
   std::string why_unavailable(ServiceType s) const;
 
-  // What the steps hand on, in step order.
-  std::optional<std::vector<Instance>> inventory;     // 1
-  std::vector<RawSeries> raw;                         // 3-5
-  std::vector<SourceDaily> raw_daily;                 // 3-5: statistics of the whole day
-  bool collected = false;                             // some of 3-5 ran
-  std::vector<MetricSeries> normalized;               // 6
-  std::vector<DailyMetric> normalized_daily;          // 6: from raw_daily
-  std::optional<std::vector<DailyMetric>> daily;      // 7
-  std::vector<scoring::SeriesHistory> series;         // 9
-  scoring::ScoredSeries scored;                       // 10
-  std::map<InstanceKey, spc::InstanceGrades> grades;  // 12
-  bool health_done = false;                           // 12
-  int log_rows_written = 0;                           // rows this run wrote to the step log
+  // What each stage hands to the next, in step order: a stage's output is set when the step
+  // that makes it ran (a step that finds its input unset is SKIPPED and says why), and a stage
+  // takes its input by moving it out (step 6 frees the raw samples as it goes).
+  std::optional<std::vector<Instance>> inventory;                    // 1 -> 3-5
+  std::optional<transform::CollectedDay> collected;                  // 3-5 -> 6
+  std::optional<transform::NormalizedDay> normalized;                // 6 -> 7
+  std::optional<std::vector<DailyMetric>> daily;                     // 7 -> 8, 9
+  std::optional<std::vector<scoring::SeriesHistory>> series;         // 9 -> 10
+  std::optional<scoring::ScoredSeries> scored;                       // 10 -> 11, 12, 13
+  std::optional<std::map<InstanceKey, spc::InstanceGrades>> grades;  // 12 -> 13
+  int log_rows_written = 0;  // rows this run wrote to the step log
 
   bool covers(ServiceType s) const;
 
@@ -63,11 +62,17 @@ struct Context {
   std::function<void(const std::function<void()>&)> writer_;
 };
 
+// A step of the guide's table. `takes` is the data flow: the steps whose output (a Context
+// stage field) this one takes, one of which must be selected with it (--steps); the body says
+// SKIPPED, with the reason, when none of them made it. `needs_all`/`needs_any` are the guide's
+// failure semantics: a FAILED step skips the steps that need it, including the ones that read
+// what it wrote from the store (9 after 8) or whose calls it vouches for (3 after 2).
 struct StepDef {
   int num;
   std::string_view name;
   std::vector<int> needs_all;  // a FAILED one of these skips this step
   std::vector<int> needs_any;  // skipped only when every one of these FAILED
+  std::vector<int> takes;      // takes the in-memory output of one of these
   StepFn fn;
 };
 

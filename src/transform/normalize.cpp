@@ -1,5 +1,8 @@
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/catalog.h"
@@ -141,6 +144,42 @@ Normalized normalize(std::span<const RawSeries> raw, std::span<const Instance> i
       out.series.push_back(std::move(s));
     }
   }
+  return out;
+}
+
+NormalizedDay normalize_day(CollectedDay collected, Day day, std::span<const Instance> inventory) {
+  NormalizedDay out;
+  std::unordered_map<InstanceKey, const Instance*> known_by_key;
+  for (const auto& i : inventory) known_by_key[{i.service, i.id}] = &i;
+  auto& raw = collected.series;
+  std::stable_sort(raw.begin(), raw.end(), [](const RawSeries& a, const RawSeries& b) {
+    return std::tie(a.service, a.instance_id) < std::tie(b.service, b.instance_id);
+  });
+  for (size_t i = 0; i < raw.size();) {
+    size_t j = i;
+    while (j < raw.size() && raw[j].service == raw[i].service &&
+           raw[j].instance_id == raw[i].instance_id)
+      ++j;
+    for (size_t k = i; k < j; ++k)
+      if (size_t bad = drop_impossible_samples(raw[k])) {
+        out.impossible += bad;
+        out.dropped.push_back(std::string(to_string(raw[k].service)) + " " + raw[k].instance_id +
+                              " " + raw[k].source_metric +
+                              (raw[k].labels.empty() ? "" : "{" + raw[k].labels + "}") + ": " +
+                              std::to_string(bad) + " sample(s) not finite or negative, dropped");
+      }
+    auto inst = known_by_key.find({raw[i].service, raw[i].instance_id});
+    std::span<const Instance> known;
+    if (inst != known_by_key.end()) known = std::span<const Instance>(inst->second, 1);
+    auto n = normalize(std::span<const RawSeries>(raw).subspan(i, j - i), known);
+    out.notes.insert(out.notes.end(), n.notes.begin(), n.notes.end());
+    std::move(n.series.begin(), n.series.end(), std::back_inserter(out.series));
+    for (size_t k = i; k < j; ++k) std::vector<double>().swap(raw[k].values);
+    i = j;
+  }
+  raw.clear();
+  raw.shrink_to_fit();
+  out.daily = normalize_daily(collected.daily, day, inventory, out.notes);
   return out;
 }
 

@@ -46,6 +46,28 @@ bool aggregate_day(const MetricSeries& s, Day day, DailyMetric& out);
 // Aggregates every series; units and sources come from the catalog.
 std::vector<DailyMetric> aggregate(std::span<const MetricSeries> series, Day day);
 
+// What the collection steps (3-5) hand to step 6: a day of source series and a source's own
+// statistics of the day.
+struct CollectedDay {
+  std::vector<RawSeries> series;
+  std::vector<SourceDaily> daily;
+};
+
+// What step 6 hands to step 7: catalog metrics as series, and as day rows where the source
+// aggregated itself (CloudWatch's statistics).
+struct NormalizedDay {
+  std::vector<MetricSeries> series;
+  std::vector<DailyMetric> daily;
+  size_t impossible = 0;             // samples dropped as not finite or negative
+  std::vector<std::string> dropped;  // one line per series that lost samples (a warning)
+  std::vector<std::string> notes;    // what could not be derived (information)
+};
+
+// Step 6 of a day: drops impossible samples, normalizes `collected` one instance at a time
+// (freeing its raw samples as soon as they are done: the day's raw and normalized samples never
+// have to fit in memory together), and derives the catalog rows of the source statistics.
+NormalizedDay normalize_day(CollectedDay collected, Day day, std::span<const Instance> inventory);
+
 // Statistics a source computed over the whole day (CloudWatch) -> catalog metrics of `day`.
 // Only GAUGE (× scale) and STORAGE_PCT (100 × value / allocated storage) metrics can be
 // derived this way: both are increasing linear maps, so avg, min, max and p95 map through

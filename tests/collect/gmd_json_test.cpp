@@ -46,12 +46,16 @@ TEST(GetMetricDataJson, NoTokenAndNoResultsAreFine) {
 
 TEST(GetMetricDataJson, RefusesWhatIsNotAnAnswer) {
   const std::pair<std::string, std::string> cases[] = {
-      {"<html>500</html>", "expected '{' at byte 0"},
-      {R"({"MetricDataResults": [{"Id": "q0", "Values": [1, )", "expected a number at byte 50"},
-      {R"({"MetricDataResults": [{"Id": "q0", "Values": ["1"]}]})", "expected a number at byte 47"},
-      {R"({"MetricDataResults": {}})", "expected '[' at byte 22"},
-      {R"({"a": 1} trailing)", "text after the answer at byte 9"},
-      {R"({"a": "unterminated)", "unterminated string at byte 19"},
+      {"<html>500</html>", "a value of the wrong type at byte 0"},
+      {R"({"MetricDataResults": [{"Id": "q0", "Values": [1, )",
+       "cut short, or text after the answer at byte 0"},
+      {R"({"MetricDataResults": [{"Id": "q0", "Values": ["1"]}]})",
+       "a value of the wrong type at byte 47"},
+      {R"({"MetricDataResults": {}})", "a value of the wrong type at byte 22"},
+      {R"({"a": 1} trailing)", "cut short, or text after the answer at byte 0"},
+      {R"({"a": 1} {})", "text after the answer at byte 9"},
+      {R"({"a": "unterminated)", "a string is never closed"},
+      {"", "no JSON at all"},
   };
   for (const auto& [json, want] : cases) {
     std::string token, error;

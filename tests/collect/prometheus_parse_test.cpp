@@ -51,5 +51,37 @@ TEST(PrometheusParse, ControlCharactersInRefusedLabelsAreEscaped) {
   EXPECT_NE(r.rejected[0].find("a\\nINFO fake line\\x1b[2J"), std::string::npos) << r.rejected[0];
 }
 
+TEST(PrometheusParse, AnAnswerCutShortIsRefusedWholeEvenAfterGoodSeries) {
+  const std::string whole = matrix(kGood + "," + kGood);
+  for (size_t cut : {whole.size() - 1, whole.size() - 3, whole.find("},{") + 2, whole.size() / 2}) {
+    SCOPED_TRACE(whole.substr(0, cut));
+    try {
+      parse_query_response(whole.substr(0, cut), "q");
+      ADD_FAILURE() << "a cut answer was read";
+    } catch (const SourceError& e) {
+      EXPECT_NE(std::string(e.what()).find("q: the answer is not JSON"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(PrometheusParse, TextAfterTheAnswerIsRefused) {
+  EXPECT_THROW(parse_query_response(matrix(kGood) + " {}", "q"), SourceError);
+  EXPECT_THROW(parse_query_response(matrix(kGood) + "]", "q"), SourceError);
+  EXPECT_NO_THROW(parse_query_response(matrix(kGood) + " \n", "q"));
+}
+
+TEST(PrometheusParse, MembersInAnyOrderAndWarningsAreRead) {
+  const std::string body =
+      R"({"warnings":["w1"],"data":{"result":[{"values":[[1.5,"2"]],"metric":{"a":"b"}}],)"
+      R"("resultType":"matrix"},"status":"success"})";
+  const QueryResult r = parse_query_response(body, "q");
+  ASSERT_EQ(r.matrix.size(), 1u);
+  EXPECT_EQ(r.matrix[0].labels.at("a"), "b");
+  EXPECT_EQ(r.matrix[0].times, (std::vector<double>{1.5}));
+  EXPECT_EQ(r.matrix[0].values, (std::vector<double>{2}));
+  EXPECT_EQ(r.warnings, (std::vector<std::string>{"w1"}));
+}
+
 }  // namespace
 }  // namespace im::collect::prometheus

@@ -63,11 +63,13 @@ TEST_F(Hardening, ImpossibleSamplesCostOnlyTheirOwnSlots) {
   const StepFn collect_redis = original_step(3);
   p.override_step(3, [&](Context& c) {
     StepOutcome o = collect_redis(c);
-    EXPECT_GE(c.raw.size(), 4u);
-    c.raw[0].values[5] = INFINITY;
-    c.raw[1].values[6] = -INFINITY;
-    c.raw[2].values[7] = -3;
-    for (double& v : c.raw[3].values) v = 1e308;  // finite, but their sum is not
+    EXPECT_TRUE(c.collected);
+    auto& raw = c.collected->series;
+    EXPECT_GE(raw.size(), 4u);
+    raw[0].values[5] = INFINITY;
+    raw[1].values[6] = -INFINITY;
+    raw[2].values[7] = -3;
+    for (double& v : raw[3].values) v = 1e308;  // finite, but their sum is not
     return o;
   });
   const DayResult d = run_one(p, kDay);

@@ -4,149 +4,12 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 
 #include "collect/curl_util.h"
 #include "core/text_safety.h"
 #include "core/types.h"
 
 namespace im::collect::prometheus {
-
-namespace {
-
-using nlohmann::json;
-
-// Prometheus encodes sample values as strings: "1.5", "NaN", "+Inf".
-double parse_value(const json& v) {
-  if (!v.is_string()) throw SourceError("a sample value is not a string: " + v.dump());
-  const std::string& s = v.get_ref<const std::string&>();
-  char* end = nullptr;
-  double d = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || *end != '\0')
-    throw SourceError("bad sample value '" + escape_control(s.substr(0, 40)) + "'");
-  return d;
-}
-
-Labels parse_labels(const json& m) {
-  Labels out;
-  if (m.is_object())
-    for (auto& [k, v] : m.items())
-      if (v.is_string()) out[k] = v.get<std::string>();
-  return out;
-}
-
-// The JSON envelope of every API answer: {"status": "success"|"error", "data": ..., ...}.
-// Bytes that are not UTF-8 (a hostile or broken label) would make the whole answer unreadable:
-// they become U+FFFD, the series holding them are refused where their labels are checked, and
-// `replaced` says how many there were.
-json parse_envelope(const std::string& body, const std::string& what, size_t* replaced = nullptr) {
-  size_t bad = 0;
-  json doc = json::parse(replace_invalid_utf8(body, bad), nullptr, false);
-  if (replaced) *replaced = bad;
-  if (doc.is_discarded())
-    throw SourceError("prometheus: " + what +
-                      ": the answer is not JSON (truncated, or not a "
-                      "Prometheus server?): " +
-                      answer_excerpt(body));
-  if (!doc.is_object() || !doc.contains("status"))
-    throw SourceError("prometheus: " + what +
-                      ": the answer has no \"status\": " + answer_excerpt(body));
-  if (doc["status"] != "success") {
-    auto text = [&](const char* key, const char* def) {
-      return doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>()
-                                                       : std::string(def);
-    };
-    const std::string type = text("errorType", "unknown"), error = text("error", "");
-    const std::string message =
-        "prometheus: " + what + " was refused (" + type + "): " + answer_excerpt(error);
-    // Prometheus gives no code for this one: its error text is the only mark, read here once.
-    if (type == "execution" && error.find("too many samples") != std::string::npos)
-      throw QueryTooLargeError(message);
-    throw SourceError(message);
-  }
-  return doc;
-}
-
-// {k="v", ...} for a message, control characters escaped and cut at 160 characters.
-std::string describe_labels(const json& metric) {
-  std::string out;
-  if (metric.is_object())
-    for (auto& [k, v] : metric.items())
-      out += (out.empty() ? "" : ", ") + k + "=" +
-             (v.is_string() ? "\"" + v.get<std::string>() + "\"" : v.dump());
-  out = escape_control(out);
-  if (out.size() > 160) out = out.substr(0, 160) + "...";
-  return "{" + out + "}";
-}
-
-// A series' labels: every value must be a string (the API's own form).
-Labels series_labels(const json& metric) {
-  if (!metric.is_object()) throw SourceError("its \"metric\" is not an object of labels");
-  Labels out;
-  for (auto& [k, v] : metric.items()) {
-    if (!v.is_string()) throw SourceError("label " + escape_control(k) + " is not a string");
-    out[k] = v.get<std::string>();
-  }
-  return out;
-}
-
-}  // namespace
-
-QueryResult parse_query_response(const std::string& body, const std::string& what) {
-  size_t not_utf8 = 0;
-  json doc = parse_envelope(body, what, &not_utf8);
-  QueryResult r;
-  if (not_utf8)
-    r.warnings.push_back(std::to_string(not_utf8) +
-                         " byte(s) of the answer are not UTF-8 (read as U+FFFD)");
-  if (doc.contains("warnings") && doc["warnings"].is_array())
-    for (const auto& w : doc["warnings"])
-      if (w.is_string()) r.warnings.push_back(w.get<std::string>());
-  const json& data = doc["data"];
-  if (!data.is_object() || !data.contains("resultType") || !data["resultType"].is_string() ||
-      !data.contains("result") || !data["result"].is_array())
-    throw SourceError("prometheus: " + what +
-                      ": the answer has no data.resultType string and data.result list");
-  const std::string type = data["resultType"].get<std::string>();
-  if (type != "matrix" && type != "vector")
-    throw SourceError("prometheus: " + what + ": unexpected result type '" + escape_control(type) +
-                      "'");
-  auto sample = [&](const json& p, double& t, double& v) {
-    if (!p.is_array() || p.size() != 2 || !p[0].is_number())
-      throw SourceError("a sample is not [time, \"value\"]");
-    t = p[0].get<double>();
-    v = parse_value(p[1]);
-  };
-  // A malformed series is refused alone, named with its labels; the others are kept.
-  for (const auto& item : data["result"]) {
-    try {
-      if (!item.is_object()) throw SourceError("it is not an object");
-      const Labels labels =
-          series_labels(item.contains("metric") ? item["metric"] : json::object());
-      if (type == "matrix") {
-        Series s;
-        s.labels = labels;
-        const json& values = item.contains("values") ? item["values"] : json::array();
-        if (!values.is_array()) throw SourceError("its \"values\" is not a list");
-        s.times.resize(values.size());
-        s.values.resize(values.size());
-        for (size_t k = 0; k < values.size(); ++k) sample(values[k], s.times[k], s.values[k]);
-        r.matrix.push_back(std::move(s));
-      } else {
-        Sample v;
-        v.labels = labels;
-        sample(item.contains("value") ? item["value"] : json(), v.time, v.value);
-        r.vector.push_back(std::move(v));
-      }
-    } catch (const std::exception& e) {  // SourceError, or a json type error
-      r.rejected.push_back(describe_labels(item.is_object() && item.contains("metric")
-                                               ? item["metric"]
-                                               : json::object()) +
-                           ": " + e.what());
-    }
-  }
-  return r;
-}
 
 Client::Client(ClientOptions opts) : opts_(std::move(opts)) {
   while (!opts_.url.empty() && opts_.url.back() == '/') opts_.url.pop_back();
@@ -241,18 +104,7 @@ void Client::ready() {
 
 std::vector<Target> Client::targets() {
   const std::string what = "target list (/api/v1/targets)";
-  json doc = parse_envelope(get("/api/v1/targets?state=active", what), what);
-  std::vector<Target> out;
-  const json& active =
-      doc["data"].contains("activeTargets") ? doc["data"]["activeTargets"] : json::array();
-  try {
-    for (const auto& t : active)
-      out.push_back({parse_labels(t.value("labels", json::object())), t.value("scrapeUrl", ""),
-                     t.value("health", "unknown"), t.value("lastError", "")});
-  } catch (const json::exception& e) {
-    throw SourceError("prometheus: " + what + ": a target is malformed: " + e.what());
-  }
-  return out;
+  return parse_targets_response(get("/api/v1/targets?state=active", what), what);
 }
 
 std::string Client::form_query(const std::string& expr) {

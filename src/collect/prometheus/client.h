@@ -1,4 +1,4 @@
-// A Prometheus HTTP API client (libcurl + nlohmann-json): /-/ready, /api/v1/targets,
+// A Prometheus HTTP API client (libcurl; answers read with simdjson): /-/ready, /api/v1/targets,
 // /api/v1/query, /api/v1/query_range. Every failure names the request: unreachable, timed out and
 // 5xx answers are TransientError (the pipeline re-runs the step with backoff); a refused query, an
 // HTML page or a truncated body is SourceError.
@@ -89,8 +89,9 @@ class Client {
   int64_t requests_ = 0;
 };
 
-// Parses a Prometheus API answer (the JSON envelope); `what` names the request in errors.
-// Public for the tests.
+// Parse Prometheus API answers (the JSON envelope, then a query's result or the active
+// targets); `what` names the request in errors. Public for the tests (answer.cpp).
 QueryResult parse_query_response(const std::string& body, const std::string& what);
+std::vector<Target> parse_targets_response(const std::string& body, const std::string& what);
 
 }  // namespace im::collect::prometheus
