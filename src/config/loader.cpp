@@ -181,21 +181,6 @@ Setter enum_of(Get get, std::vector<std::pair<std::string, E>> words) {
 }
 
 template <typename Get>
-Setter one_of(Get get, std::vector<std::string> allowed) {
-  return [=](Settings& s, const Raw& r) {
-    std::string v = lower(trim(r.value));
-    for (const auto& a : allowed)
-      if (v == a) {
-        get(s) = v;
-        return;
-      }
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    fail(r.key, r, "must be one of: " + list);
-  };
-}
-
-template <typename Get>
 Setter string_list(Get get, std::function<bool(const std::string&)> ok, std::string allowed) {
   return [=](Settings& s, const Raw& r) {
     auto items = list_items(r);
@@ -404,7 +389,10 @@ const std::vector<KeyDef>& registry() {
       {"mysql.connect_timeout", "", "30", "seconds", int_in(F(mysql.connect_timeout), 1, 3600)},
       {"mysql.read_timeout", "", "120", "seconds", int_in(F(mysql.read_timeout), 1, 86400)},
       {"mysql.charset", "", "utf8mb4", "connection character set",
-       one_of(F(mysql.charset), {"utf8mb4", "utf8mb3", "utf8"})},
+       enum_of(F(mysql.charset), std::vector<std::pair<std::string, Charset>>{
+                                    {"utf8mb4", Charset::UTF8MB4},
+                                    {"utf8mb3", Charset::UTF8MB3},
+                                    {"utf8", Charset::UTF8}})},
       {"mysql.ssl_mode", "DB_SSL_MODE", "preferred",
        "TLS to the server: disabled, preferred (TLS when offered), required, verify_identity "
        "(certificate and host name checked)",

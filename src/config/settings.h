@@ -87,7 +87,7 @@ struct Settings {
     std::string database = "test";  // DB_NAME
     int connect_timeout = 30;
     int read_timeout = 120;
-    std::string charset = "utf8mb4";
+    Charset charset = Charset::UTF8MB4;
     TlsMode ssl_mode = TlsMode::PREFERRED;  // DB_SSL_MODE
     std::string ssl_ca;                     // DB_SSL_CA
     bool operator==(const Mysql&) const = default;

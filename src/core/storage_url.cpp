@@ -18,6 +18,18 @@ std::string_view to_string(TlsMode m) {
   return "?";
 }
 
+std::string_view to_string(Charset c) {
+  switch (c) {
+    case Charset::UTF8MB4:
+      return "utf8mb4";
+    case Charset::UTF8MB3:
+      return "utf8mb3";
+    case Charset::UTF8:
+      return "utf8";
+  }
+  return "?";
+}
+
 std::string StorageUrl::str() const {
   if (kind == Kind::SQLITE) return "sqlite://" + path;
   return "mysql://" + user + "@" + host + ":" + std::to_string(port) + "/" + database;

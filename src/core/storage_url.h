@@ -28,6 +28,11 @@ inline bool tls_required(TlsMode m) {
   return m == TlsMode::REQUIRED || m == TlsMode::VERIFY_IDENTITY;
 }
 
+// The connection character set of a MySQL/MariaDB session (mysql.charset), by the name the
+// client library takes: "utf8mb4", "utf8mb3", "utf8" (an older name of utf8mb3).
+enum class Charset { UTF8MB4, UTF8MB3, UTF8 };
+std::string_view to_string(Charset c);
+
 // Parses storage.url; on failure returns nullopt and sets `why` to what is wrong.
 std::optional<StorageUrl> parse_storage_url(std::string_view text, std::string& why);
 

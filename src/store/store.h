@@ -57,7 +57,7 @@ enum class OpenMode { READ_WRITE, DRY_RUN, READ_ONLY };
 struct MysqlOptions {
   std::string password;                          // never logged, never in an error message
   int connect_timeout = 30, read_timeout = 120;  // seconds; read_timeout also bounds writes
-  std::string charset = "utf8mb4";
+  Charset charset = Charset::UTF8MB4;
   TlsMode ssl_mode = TlsMode::PREFERRED;
   std::string ssl_ca;  // CA file for the server certificate (system CAs if empty)
   // Opening the store: an unreachable server is tried this many more times, backing off

@@ -50,7 +50,7 @@ Connection::Connection(const StorageUrl& url, const MysqlOptions& o) : label_(ur
   mysql_optionsv(db_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   mysql_optionsv(db_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
   mysql_optionsv(db_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-  mysql_optionsv(db_, MYSQL_SET_CHARSET_NAME, o.charset.c_str());
+  mysql_optionsv(db_, MYSQL_SET_CHARSET_NAME, to_string(o.charset).data());
   my_bool off = 0, on = 1;
   mysql_optionsv(db_, MYSQL_OPT_RECONNECT, &off);  // a silent reconnect would lose the transaction
   if (o.ssl_mode != TlsMode::DISABLED) {
