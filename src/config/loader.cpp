@@ -32,7 +32,8 @@ struct Raw {
   // shipped storage.url is such a fallback, which the guide's DB_HOST must win over).
   bool fallback = false;
   // A YAML sequence's items, each read as one item (a comma inside one stays in it). Unset for
-  // a scalar, an environment variable or --set: their text is a comma-separated list.
+  // a scalar, an environment variable or a command-line flag: their text is a comma-separated
+  // list.
   std::optional<std::vector<std::string>> items = {};
 };
 
