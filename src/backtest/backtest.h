@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/settings.h"
 #include "core/day.h"
 #include "core/records.h"
 
@@ -72,5 +73,25 @@ struct Report {
 // (a truth file for another fleet).
 Report grade(const Truth& truth, std::span<const Alert> alerts,
              std::span<const AnomalyScoreRow> scores, Day first, Day last);
+
+// What steps 9-13 compute over a range when replayed from the day rows alone.
+struct Replayed {
+  std::vector<AnomalyScoreRow> scores;
+  std::vector<HealthRow> health;
+  std::vector<Alert> alerts;
+  int unknown_metrics = 0;  // day rows of metrics the catalog does not know (not scored)
+};
+
+// Recomputes steps 9-13 under `s` for every day from the first of `daily` to `last`, in order,
+// from `daily` (ascending by date: the range and the history before it) and the inventory
+// (which instances were active on a day, for health). Each day sees the scores and health of
+// the days before it as this replay computed them, never stored ones: a configuration is judged
+// on what it would have done. Pure: nothing is read or written.
+Replayed replay(const Settings& s, std::span<const DailyMetric> daily,
+                std::span<const InventoryRow> inventory, Day last);
+
+// The first day whose rows `replay` needs so that `first` is scored with its whole history:
+// twice the widest baseline window any metric uses, before twice that window before `first`.
+Day replay_start(const Settings& s, Day first);
 
 }  // namespace im::backtest
