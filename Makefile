@@ -4,12 +4,14 @@
 #   make fuzz   build the libFuzzer targets (clang) and fuzz each parser FUZZ_SECONDS (60)
 #   make bench  build Release and run the benchmarks (figures: docs/performance.md);
 #               BENCH="aws micro" runs only those sections (pipeline prometheus aws micro)
+#   make eval   detection on the labelled fleet (../shared/tools/labelled-fleet), SEEDS="11 12 13":
+#               generate, backfill a real Prometheus, run --source live over every day, backtest
 JOBS    ?= 2
 RELEASE := build/release
 DEBUG   := build/debug
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps release debug run test fuzz bench format clean
+.PHONY: all deps release debug run test fuzz bench eval format clean
 
 all: release
 
@@ -39,6 +41,10 @@ fuzz: deps
 
 bench: release
 	./bench/run_bench.sh $(RELEASE) $(BENCH)
+
+SEEDS ?= 11 12 13
+eval: release
+	./scripts/eval-detection.sh $(RELEASE) $(SEEDS)
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

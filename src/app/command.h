@@ -37,6 +37,9 @@ class Runtime {
 
   // The settings (read on the first call; `dry_run` as --dry-run sets it). Throws ConfigError.
   const LoadedSettings& load(bool dry_run = false);
+  // The settings of another configuration file, with the same environment and flags
+  // (backtest --compare). Throws ConfigError.
+  LoadedSettings load_other(const std::string& config_path) const;
   // Starts logging as the settings say (the level, the format, the secrets to mask).
   void start_logging();
 
@@ -55,6 +58,7 @@ class Runtime {
   int64_t now_;
   std::map<std::string, std::string> environment_;
   std::unique_ptr<LoadedSettings> loaded_;
+  ConfigSources sources(bool dry_run) const;
 };
 
 // One subcommand.
@@ -76,6 +80,7 @@ std::unique_ptr<Command> ack_command();
 std::unique_ptr<Command> cleanup_command();
 std::unique_ptr<Command> archive_command();
 std::unique_ptr<Command> partitions_command();
+std::unique_ptr<Command> backtest_command();
 
 // ---- Shared by the commands ------------------------------------------------------------------
 

@@ -13,8 +13,7 @@ Runtime::Runtime(GlobalFlags flags, int64_t now_unix,
                  std::map<std::string, std::string> environment)
     : flags_(std::move(flags)), now_(now_unix), environment_(std::move(environment)) {}
 
-const LoadedSettings& Runtime::load(bool dry_run) {
-  if (loaded_) return *loaded_;
+ConfigSources Runtime::sources(bool dry_run) const {
   ConfigSources src;
   src.config_path = flags_.config;
   src.config_explicit = flags_.config_explicit;
@@ -25,8 +24,19 @@ const LoadedSettings& Runtime::load(bool dry_run) {
   if (!flags_.log_level.empty()) src.cli["log.level"] = flags_.log_level;
   if (!flags_.storage_url.empty()) src.cli["storage.url"] = flags_.storage_url;
   if (dry_run) src.cli["pipeline.dry_run"] = "true";
-  loaded_ = std::make_unique<LoadedSettings>(load_settings(src));
+  return src;
+}
+
+const LoadedSettings& Runtime::load(bool dry_run) {
+  if (!loaded_) loaded_ = std::make_unique<LoadedSettings>(load_settings(sources(dry_run)));
   return *loaded_;
+}
+
+LoadedSettings Runtime::load_other(const std::string& config_path) const {
+  ConfigSources src = sources(false);
+  src.config_path = config_path;
+  src.config_explicit = true;
+  return load_settings(src);
 }
 
 void Runtime::start_logging() {
