@@ -62,12 +62,15 @@ std::string ratio(double v, int digits = 2) {
   return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits);
 }
 
-std::string counts(const std::map<std::string, int>& by) {
+// The largest counts first, at most `most` of them (the JSON has them all).
+std::string counts(const std::map<std::string, int>& by, size_t most = 3) {
   std::vector<std::pair<int, std::string>> sorted;
   for (const auto& [k, n] : by) sorted.push_back({-n, k});
   std::sort(sorted.begin(), sorted.end());
   std::string out;
-  for (const auto& [n, k] : sorted) out += (out.empty() ? "" : ", ") + k + " " + std::to_string(-n);
+  for (size_t i = 0; i < sorted.size() && i < most; ++i)
+    out += (out.empty() ? "" : ", ") + sorted[i].second + " " + std::to_string(-sorted[i].first);
+  if (sorted.size() > most) out += ", ...";
   return out.empty() ? "none" : out;
 }
 
@@ -136,7 +139,7 @@ void print_text(std::ostream& out, const std::vector<Judged>& all, const backtes
   size_t label_width = 0, cell_width = 0;
   for (const auto& [label, cells] : rows) {
     label_width = std::max(label_width, label.size());
-    for (const auto& c : cells) cell_width = std::max(cell_width, std::min<size_t>(c.size(), 60));
+    for (const auto& c : cells) cell_width = std::max(cell_width, c.size());
   }
   for (const auto& [label, cells] : rows) {
     out << fmt::format("  {:<{}}", label, label_width);
