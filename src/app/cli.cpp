@@ -101,8 +101,9 @@ int main_entry(int argc, char** argv) {
                  "override storage.url (sqlite://PATH or mysql://USER@HOST:PORT/DB)");
 
   std::vector<std::unique_ptr<Command>> commands;
-  for (auto make : {run_command, init_db_command, demo_command, status_command, ack_command,
-                    cleanup_command, archive_command, partitions_command, backtest_command}) {
+  for (auto make :
+       {run_command, init_db_command, demo_command, status_command, ack_command, cleanup_command,
+        archive_command, partitions_command, backtest_command, detect_command}) {
     commands.push_back(make());
     commands.back()->add_to(app);
   }

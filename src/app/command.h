@@ -81,6 +81,7 @@ std::unique_ptr<Command> cleanup_command();
 std::unique_ptr<Command> archive_command();
 std::unique_ptr<Command> partitions_command();
 std::unique_ptr<Command> backtest_command();
+std::unique_ptr<Command> detect_command();
 
 // ---- Shared by the commands ------------------------------------------------------------------
 
