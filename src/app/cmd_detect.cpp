@@ -49,6 +49,9 @@ class DetectCommand final : public Command {
     sub->add_option("--direction", direction_, "harmful direction: up, down or both")
         ->capture_default_str()
         ->check(CLI::IsMember({"up", "down", "both"}));
+    sub->add_flag("--rows", by_rows_,
+                  "each row is the next point, whatever its timestamp (duplicate or irregular "
+                  "timestamps kept, as NAB counts points)");
     sub->add_option("--format", format_, "csv or jsonl")
         ->capture_default_str()
         ->check(CLI::IsMember({"csv", "jsonl"}));
@@ -61,7 +64,7 @@ class DetectCommand final : public Command {
                        std::strerror(errno) + ")");
     std::ostringstream text;
     text << in.rdbuf();
-    const detect::Series series = detect::parse_csv(text.str(), input_);
+    const detect::Series series = detect::parse_csv(text.str(), input_, by_rows_);
     const Settings& s = rt.load().settings;
     spc::MetricRules rules;
     rules.params = s.spc;
@@ -109,6 +112,7 @@ class DetectCommand final : public Command {
 
  private:
   std::string input_, window_, direction_ = "both", format_ = "csv";
+  bool by_rows_ = false;
 };
 
 }  // namespace

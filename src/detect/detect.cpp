@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "core/catalog.h"
@@ -56,7 +57,7 @@ struct Row {
 
 }  // namespace
 
-Series parse_csv(std::string_view text, const std::string& name) {
+Series parse_csv(std::string_view text, const std::string& name, bool by_rows) {
   std::istringstream in{std::string(text)};
   std::string line;
   std::vector<Row> rows;
@@ -87,12 +88,27 @@ Series parse_csv(std::string_view text, const std::string& name) {
     if (!val.empty() && !number)
       refuse("value \"" + escape_control(val.substr(0, 40)) + "\" is not a number");
     if (number && !std::isfinite(v)) refuse("value " + val + " is not finite");
-    if (!rows.empty() && *t <= rows.back().t)
+    if (!by_rows && !rows.empty() && *t <= rows.back().t)
       refuse("timestamp " + ts + " is not after the one before (line " +
              std::to_string(rows.back().line) + ")");
     rows.push_back({*t, v, n});
   }
   if (rows.size() < 2) throw UsageError(name + ": fewer than two points");
+  if (by_rows) {
+    Series s;
+    s.start = rows.front().t;
+    std::map<int64_t, int> steps;  // step between rows -> how often
+    for (size_t k = 0; k < rows.size(); ++k) {
+      s.values.push_back(rows[k].v);
+      s.times.push_back(rows[k].t);
+      if (k && rows[k].t > rows[k - 1].t) steps[rows[k].t - rows[k - 1].t]++;
+    }
+    s.step = 1;
+    int most = 0;
+    for (const auto& [step, n] : steps)
+      if (n > most) s.step = step, most = n;
+    return s;
+  }
   int64_t step = rows[1].t - rows[0].t;
   for (size_t k = 2; k < rows.size(); ++k) step = std::min(step, rows[k].t - rows[k - 1].t);
   Series s;
@@ -159,7 +175,7 @@ std::vector<PointScore> score(const Series& s, const spc::MetricRules& rules) {
     const Day d{static_cast<int32_t>(k)};  // a point stands for a day
     const double x = s.values[k];
     PointScore p;
-    p.time = s.start + static_cast<int64_t>(k) * s.step;
+    p.time = s.times.empty() ? s.start + static_cast<int64_t>(k) * s.step : s.times[k];
     p.value = x;
     p.finding = spc::evaluate(d, x, !std::isnan(x), history, past, rules);
     if (p.finding.z) past.push_back({d, x, *p.finding.z, p.finding.severity});

@@ -62,6 +62,23 @@ TEST(DetectCsv, ReadsEveryTimestampFormOntoOneGridWithGaps) {
   EXPECT_EQ(daily.values.size(), 4u);
 }
 
+TEST(DetectCsv, ByRowsKeepsDuplicateAndIrregularTimestamps) {
+  // A daylight-saving artefact as in two NAB files: rows of one hour stamped alike.
+  const std::string text =
+      "timestamp,value\n2014-03-09 01:54:00,1\n2014-03-09 01:59:00,2\n"
+      "2014-03-09 03:00:00,3\n2014-03-09 03:00:00,4\n2014-03-09 03:04:00,5\n"
+      "2014-03-09 03:09:00,6\n";
+  EXPECT_THROW(parse_csv(text, "dst.csv"), UsageError);
+  const Series s = parse_csv(text, "dst.csv", /*by_rows=*/true);
+  EXPECT_EQ(s.values, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  ASSERT_EQ(s.times.size(), 6u);
+  EXPECT_EQ(s.times[2], s.times[3]);
+  EXPECT_EQ(s.step, 300);  // the most common step
+  spc::MetricRules rules;
+  const auto scored = score(s, rules);
+  EXPECT_EQ(scored[3].time, s.times[3]);
+}
+
 TEST(DetectCsv, WindowInPointsOrAsADurationOfWholeSteps) {
   EXPECT_EQ(window_points("14", 86400), 14);
   EXPECT_EQ(window_points("7d", 86400), 7);
