@@ -9,10 +9,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "app/app.h"
 #include "app/command.h"
@@ -30,16 +28,6 @@ struct Judged {
   double seconds = 0;  // the replay and the grading
   int64_t day_rows = 0;
 };
-
-std::string read_truth_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw UsageError("--truth " + escape_control(path) + ": cannot be read (" +
-                     std::strerror(errno) + ")");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 Judged judge(const std::string& name, const Settings& s, store::HistoryReader& history,
              const backtest::Truth& truth, Day first, Day last) {
@@ -199,7 +187,7 @@ class BacktestCommand final : public Command {
   }
 
   int run(Runtime& rt) override {
-    const backtest::Truth truth = backtest::parse_truth(read_truth_file(truth_), truth_);
+    const backtest::Truth truth = backtest::parse_truth(read_flag_file("--truth", truth_), truth_);
     const auto [first, last] = range(truth, rt.today());
     const LoadedSettings& ls = rt.load();
     rt.start_logging();

@@ -4,10 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "app/app.h"
 #include "app/command.h"
@@ -58,13 +56,8 @@ class DetectCommand final : public Command {
   }
 
   int run(Runtime& rt) override {
-    std::ifstream in(input_, std::ios::binary);
-    if (!in)
-      throw UsageError("--input " + escape_control(input_) + ": cannot be read (" +
-                       std::strerror(errno) + ")");
-    std::ostringstream text;
-    text << in.rdbuf();
-    const detect::Series series = detect::parse_csv(text.str(), input_, by_rows_);
+    const detect::Series series =
+        detect::parse_csv(read_flag_file("--input", input_), input_, by_rows_);
     const Settings& s = rt.load().settings;
     spc::MetricRules rules;
     rules.params = s.spc;

@@ -110,5 +110,7 @@ inline constexpr ExpectedRows kGuideExpectedRows[] = {{"infra_metric_daily", 140
                                                       {"infra_monitoring_pipeline_log", 14, 28}};
 // "1,234,567".
 std::string thousands(int64_t v);
+// The whole text of the file a flag names (--truth, --input); UsageError when it cannot be read.
+std::string read_flag_file(const std::string& flag, const std::string& path);
 
 }  // namespace im::app

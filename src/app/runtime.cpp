@@ -1,6 +1,10 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "app/app.h"
 #include "app/command.h"
@@ -57,6 +61,16 @@ Runtime::Opened Runtime::open(store::OpenMode mode, const std::string& lock_for)
   o.store->migrate();
   spdlog::debug("schema version {}", o.store->schema_version());
   return o;
+}
+
+std::string read_flag_file(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path))
+    throw UsageError(flag + " " + escape_control(path) + ": cannot be read (" +
+                     (in ? std::string("a directory") : std::strerror(errno)) + ")");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 Day parse_day_flag(const std::string& flag, const std::string& v, Day latest) {
