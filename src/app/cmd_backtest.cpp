@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -26,21 +27,26 @@ struct Judged {
   std::string config;
   backtest::Report report;
   double seconds = 0;  // the replay and the grading
-  int64_t day_rows = 0;
 };
 
-Judged judge(const std::string& name, const Settings& s, store::HistoryReader& history,
+// What every configuration replays, read from the store once: the day rows from the earliest
+// day any of them needs (ascending by date), and the inventory.
+struct Stored {
+  std::vector<DailyMetric> daily;
+  std::vector<InventoryRow> inventory;
+};
+
+Judged judge(const std::string& name, const Settings& s, const Stored& stored,
              const backtest::Truth& truth, Day first, Day last) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto daily = history.load_daily_metrics(backtest::replay_start(s, first), last, {});
-  const auto inventory = history.load_inventory();
+  // This configuration's own warm-up: its replay starts where its windows need it to.
+  const Day from = backtest::replay_start(s, first);
+  const auto begin = std::lower_bound(stored.daily.begin(), stored.daily.end(), from,
+                                      [](const DailyMetric& m, Day d) { return m.date < d; });
+  const std::span<const DailyMetric> daily(begin, stored.daily.end());
+  const backtest::Replayed r = backtest::replay(s, daily, stored.inventory, last);
   Judged j;
   j.config = name;
-  for (const auto& d : daily) j.day_rows += !(d.date < first);
-  if (j.day_rows == 0)
-    throw UsageError("backtest: the store holds no day rows from " + first.str() + " to " +
-                     last.str() + " (run the pipeline over those days first)");
-  const backtest::Replayed r = backtest::replay(s, daily, inventory, last);
   j.report = backtest::grade(truth, r.alerts, r.scores, first, last);
   j.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return j;
@@ -198,12 +204,19 @@ class BacktestCommand final : public Command {
       other = rt.load_other(compare_);
     }
     auto db = rt.open(store::OpenMode::READ_ONLY);
+    Day from = backtest::replay_start(ls.settings, first);
+    if (other) from = std::min(from, backtest::replay_start(other->settings, first));
+    Stored stored{db.store->load_daily_metrics(from, last, {}), db.store->load_inventory()};
+    if (std::none_of(stored.daily.begin(), stored.daily.end(),
+                     [&](const DailyMetric& m) { return !(m.date < first); }))
+      throw UsageError("backtest: the store holds no day rows from " + first.str() + " to " +
+                       last.str() + " (run the pipeline over those days first)");
     std::vector<Judged> all;
     std::string name = "built-in defaults";  // the configuration file read, if any
     for (const auto& f : ls.files)
       if (f.ends_with(".yaml") || f.ends_with(".yml")) name = f;
-    all.push_back(judge(name, ls.settings, *db.store, truth, first, last));
-    if (other) all.push_back(judge(compare_, other->settings, *db.store, truth, first, last));
+    all.push_back(judge(name, ls.settings, stored, truth, first, last));
+    if (other) all.push_back(judge(compare_, other->settings, stored, truth, first, last));
     if (format_ == "json") {
       nlohmann::ordered_json j;
       j["first_day"] = first.str();

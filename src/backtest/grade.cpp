@@ -60,8 +60,11 @@ Truth parse_json(std::string_view text, const std::string& name) {
     i.last = day_of(text_of(item, "end_day", where), name, where, "end_day");
     if (!item.contains("metrics") || !(item["metrics"].is_object() || item["metrics"].is_array()))
       refuse(name, where, "\"metrics\" is missing (an object or a list of metric names)");
-    for (const auto& m : item["metrics"].items())
+    for (const auto& m : item["metrics"].items()) {
+      if (item["metrics"].is_array() && !m.value().is_string())
+        refuse(name, where, "a metric name is not text");
       i.metrics.insert(item["metrics"].is_object() ? m.key() : m.value().get<std::string>());
+    }
     check_order(i, name, i.id);
     t.incidents.push_back(std::move(i));
   }

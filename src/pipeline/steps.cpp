@@ -8,7 +8,6 @@
 #include <cmath>
 #include <iterator>
 #include <map>
-#include <tuple>
 #include <unordered_map>
 
 #include "core/text_safety.h"
